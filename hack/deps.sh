@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# deps.sh installs the Debian packages the tests and the demo use, only the
+# missing ones, so a warm machine pays nothing. Needs root (as on the lab
+# machines).
+set -euo pipefail
+
+pkgs=(iproute2 curl ca-certificates)
+need=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if ((${#need[@]} == 0)); then
+	exit 0
+fi
+echo "deps.sh: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+apt-get install -y -qq --no-install-recommends "${need[@]}" >&2

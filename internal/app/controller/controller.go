@@ -1,0 +1,193 @@
+// Package controller runs Farol's allocating controller: it wires the
+// reconcilers of package internal/controller into a controller-runtime
+// manager with leader election, metrics and health endpoints. Tests start it
+// in-process with Run.
+package controller
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
+	farolctrl "github.com/farol-lb/farol/internal/controller"
+	"github.com/farol-lb/farol/internal/metrics"
+)
+
+// Options configure the controller. The zero value of a field means its
+// default (see Defaults).
+type Options struct {
+	// Config reaches the API server. Required.
+	Config *rest.Config
+	// MetricsAddress serves /metrics ("0" turns it off). Default ":9420".
+	MetricsAddress string
+	// HealthAddress serves /healthz and /readyz ("0" turns it off).
+	// Default ":9421".
+	HealthAddress string
+	// LeaderElection makes replicas take turns; only the leader assigns.
+	LeaderElection          bool
+	LeaderElectionNamespace string
+	LeaderElectionID        string
+	LeaseDuration           time.Duration
+	RenewDeadline           time.Duration
+	RetryPeriod             time.Duration
+	// DefaultClass serves LoadBalancer Services without a class.
+	DefaultClass bool
+	// ReassignOrphans moves Services whose address left every pool.
+	ReassignOrphans bool
+	// Workers is the number of Services reconciled in parallel.
+	Workers int
+	// QPS and Burst limit requests to the API server. client-go's defaults
+	// (5/10) would make a burst of new Services wait on the client itself.
+	QPS   float32
+	Burst int
+	// Registry receives Farol's metrics. Default: controller-runtime's
+	// registry, which the metrics endpoint serves.
+	Registry prometheus.Registerer
+	// Logger for everything. Default: controller-runtime's global one.
+	Logger logr.Logger
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// Defaults returns the options a production controller starts with.
+func Defaults() Options {
+	return Options{
+		MetricsAddress:          ":9420",
+		HealthAddress:           ":9421",
+		LeaderElection:          true,
+		LeaderElectionNamespace: "farol-system",
+		LeaderElectionID:        "farol-controller",
+		LeaseDuration:           15 * time.Second,
+		RenewDeadline:           10 * time.Second,
+		RetryPeriod:             2 * time.Second,
+		DefaultClass:            true,
+		Workers:                 8,
+		QPS:                     200,
+		Burst:                   400,
+	}
+}
+
+func (o *Options) complete() error {
+	d := Defaults()
+	if o.Config == nil {
+		return fmt.Errorf("controller options: Config is required")
+	}
+	if o.MetricsAddress == "" {
+		o.MetricsAddress = d.MetricsAddress
+	}
+	if o.HealthAddress == "" {
+		o.HealthAddress = d.HealthAddress
+	}
+	if o.LeaderElectionNamespace == "" {
+		o.LeaderElectionNamespace = d.LeaderElectionNamespace
+	}
+	if o.LeaderElectionID == "" {
+		o.LeaderElectionID = d.LeaderElectionID
+	}
+	if o.LeaseDuration == 0 {
+		o.LeaseDuration, o.RenewDeadline, o.RetryPeriod = d.LeaseDuration, d.RenewDeadline, d.RetryPeriod
+	}
+	if o.Workers <= 0 {
+		o.Workers = d.Workers
+	}
+	if o.QPS <= 0 || o.Burst <= 0 {
+		o.QPS, o.Burst = d.QPS, d.Burst
+	}
+	o.Config = rest.CopyConfig(o.Config)
+	o.Config.QPS, o.Config.Burst = o.QPS, o.Burst
+	if o.Registry == nil {
+		o.Registry = ctrlmetrics.Registry
+	}
+	if o.Logger.GetSink() == nil {
+		o.Logger = ctrl.Log.WithName("farol-controller")
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return nil
+}
+
+// Scheme holds the kinds the controller reads and writes.
+func Scheme() (*runtime.Scheme, error) {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		return nil, err
+	}
+	if err := farolv1.AddToScheme(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Run runs the controller until ctx ends.
+func Run(ctx context.Context, o Options) error {
+	if err := o.complete(); err != nil {
+		return err
+	}
+	scheme, err := Scheme()
+	if err != nil {
+		return fmt.Errorf("build scheme: %w", err)
+	}
+	m, err := metrics.NewController(o.Registry)
+	if err != nil {
+		return fmt.Errorf("register metrics: %w", err)
+	}
+	skipNameCheck := true // several controllers run in one test process
+	mgr, err := ctrl.NewManager(o.Config, ctrl.Options{
+		Scheme:                  scheme,
+		Logger:                  o.Logger,
+		Metrics:                 metricsserver.Options{BindAddress: o.MetricsAddress},
+		HealthProbeBindAddress:  o.HealthAddress,
+		LeaderElection:          o.LeaderElection,
+		LeaderElectionNamespace: o.LeaderElectionNamespace,
+		LeaderElectionID:        o.LeaderElectionID,
+		LeaseDuration:           &o.LeaseDuration,
+		RenewDeadline:           &o.RenewDeadline,
+		RetryPeriod:             &o.RetryPeriod,
+		// Leave the lease at once on shutdown so a standby takes over
+		// without waiting for it to expire.
+		LeaderElectionReleaseOnCancel: true,
+		Controller:                    config.Controller{SkipNameValidation: &skipNameCheck},
+	})
+	if err != nil {
+		return fmt.Errorf("create manager: %w", err)
+	}
+	state := farolctrl.NewAllocations()
+	recorder := mgr.GetEventRecorder("farol-controller")
+	svc := &farolctrl.ServiceReconciler{
+		Client:          mgr.GetClient(),
+		Recorder:        recorder,
+		State:           state,
+		Metrics:         m,
+		DefaultClass:    o.DefaultClass,
+		ReassignOrphans: o.ReassignOrphans,
+		Now:             o.Now,
+	}
+	if err := svc.SetupWithManager(mgr, o.Workers); err != nil {
+		return fmt.Errorf("set up service controller: %w", err)
+	}
+	pools := &farolctrl.PoolReconciler{Client: mgr.GetClient(), Recorder: recorder, State: state, Metrics: m, Ours: svc.Ours}
+	if err := pools.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up address pool controller: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return err
+	}
+	if err := mgr.AddReadyzCheck("ping", healthz.Ping); err != nil {
+		return err
+	}
+	o.Logger.Info("starting", "defaultClass", o.DefaultClass, "leaderElection", o.LeaderElection, "workers", o.Workers)
+	return mgr.Start(ctx)
+}

@@ -1,0 +1,169 @@
+package controller
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/farol-lb/farol/internal/ipam"
+)
+
+// wanted is what one Service asks of the allocator, read from its spec and
+// annotations.
+type wanted struct {
+	svc ipam.Service
+	req ipam.Request
+	// warnings are deprecated annotations in use, as messages for events.
+	warnings []string
+}
+
+// readRequest turns a Service into allocator input. A malformed request is
+// an error that names the annotation or field; the caller reports it and
+// changes nothing.
+func readRequest(s *corev1.Service, nsLabels map[string]string) (wanted, error) {
+	w := wanted{svc: ipam.Service{
+		Key:             s.Namespace + "/" + s.Name,
+		Namespace:       s.Namespace,
+		NamespaceLabels: nsLabels,
+		Labels:          s.Labels,
+		LocalTraffic:    s.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal,
+		Selector:        s.Spec.Selector,
+	}}
+	for _, p := range s.Spec.Ports {
+		proto := p.Protocol
+		if proto == "" {
+			proto = corev1.ProtocolTCP
+		}
+		w.svc.Ports = append(w.svc.Ports, ipam.Port{Protocol: string(proto), Port: p.Port})
+	}
+
+	ann := annotationValues(s.Annotations, &w.warnings)
+	w.svc.SharingKey = ann[AnnotationSharingKey]
+	w.req.Pool = ann[AnnotationPool]
+
+	var errs field.ErrorList
+	fams, err := families(s)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	w.req.Families = fams
+	switch {
+	case s.Spec.IPFamilyPolicy == nil || *s.Spec.IPFamilyPolicy == corev1.IPFamilyPolicySingleStack:
+		w.req.Policy = ipam.SingleStack
+	case *s.Spec.IPFamilyPolicy == corev1.IPFamilyPolicyPreferDualStack:
+		w.req.Policy = ipam.PreferDualStack
+	default:
+		w.req.Policy = ipam.RequireDualStack
+	}
+
+	addrs, addrErrs := requestedAddresses(s, ann[AnnotationAddresses], fams)
+	errs = append(errs, addrErrs...)
+	w.req.Addresses = addrs
+	if len(errs) > 0 {
+		return w, errs.ToAggregate()
+	}
+	return w, nil
+}
+
+// annotationValues returns the farol.dev request annotations, filling gaps
+// from MetalLB's equivalents and noting each MetalLB one that is used.
+func annotationValues(a map[string]string, warnings *[]string) map[string]string {
+	out := map[string]string{}
+	for _, k := range []string{AnnotationPool, AnnotationAddresses, AnnotationSharingKey} {
+		if v, ok := a[k]; ok {
+			out[k] = strings.TrimSpace(v)
+		}
+	}
+	for _, m := range migration {
+		v, ok := a[m.old]
+		if !ok {
+			continue
+		}
+		if _, set := out[m.replacement]; set {
+			*warnings = append(*warnings, fmt.Sprintf("annotation %s is ignored because %s is set; remove it", m.old, m.replacement))
+			continue
+		}
+		out[m.replacement] = strings.TrimSpace(v)
+		*warnings = append(*warnings, fmt.Sprintf("annotation %s is deprecated here; use %s instead", m.old, m.replacement))
+	}
+	return out
+}
+
+func families(s *corev1.Service) ([]ipam.Family, *field.Error) {
+	var out []ipam.Family
+	for _, f := range s.Spec.IPFamilies {
+		switch f {
+		case corev1.IPv4Protocol:
+			out = append(out, ipam.IPv4)
+		case corev1.IPv6Protocol:
+			out = append(out, ipam.IPv6)
+		}
+	}
+	if len(out) == 0 {
+		// The API server fills ipFamilies for every Service with a cluster
+		// IP; a LoadBalancer Service always has one, so this is a Service
+		// the API server has not defaulted yet.
+		return nil, field.Required(field.NewPath("spec", "ipFamilies"), "the Service has no IP family yet")
+	}
+	return out, nil
+}
+
+// requestedAddresses reads farol.dev/addresses (or its MetalLB form) and
+// spec.loadBalancerIP. At most one address per family, each of a family the
+// Service has.
+func requestedAddresses(s *corev1.Service, list string, fams []ipam.Family) ([]netip.Addr, field.ErrorList) {
+	annPath := field.NewPath("metadata", "annotations").Key(AnnotationAddresses)
+	var errs field.ErrorList
+	var out []netip.Addr
+	if list != "" {
+		for _, part := range strings.Split(list, ",") {
+			part = strings.TrimSpace(part)
+			a, err := netip.ParseAddr(part)
+			if err != nil || a.Zone() != "" || a.Is4In6() {
+				errs = append(errs, field.Invalid(annPath, list, fmt.Sprintf("%q is not an IP address", part)))
+				continue
+			}
+			out = append(out, a)
+		}
+	}
+	if lbip := strings.TrimSpace(s.Spec.LoadBalancerIP); lbip != "" {
+		p := field.NewPath("spec", "loadBalancerIP")
+		a, err := netip.ParseAddr(lbip)
+		switch {
+		case err != nil:
+			errs = append(errs, field.Invalid(p, lbip, "not an IP address"))
+		case len(out) > 0 && !slices.Contains(out, a):
+			errs = append(errs, field.Invalid(p, lbip, fmt.Sprintf("conflicts with annotation %s=%s", AnnotationAddresses, list)))
+		case len(out) == 0:
+			out = append(out, a.Unmap())
+		}
+	}
+	seen := map[ipam.Family]netip.Addr{}
+	for _, a := range out {
+		f := familyOf(a)
+		if prev, dup := seen[f]; dup {
+			errs = append(errs, field.Invalid(annPath, list, fmt.Sprintf("more than one %s address (%s, %s); give at most one per family", f, prev, a)))
+		}
+		seen[f] = a
+		if !slices.Contains(fams, f) {
+			errs = append(errs, field.Invalid(annPath, list, fmt.Sprintf("%s is %s but the Service's spec.ipFamilies is %v", a, f, fams)))
+		}
+	}
+	// Primary family first, as the allocator returns them.
+	sort.SliceStable(out, func(i, j int) bool {
+		return slices.Index(fams, familyOf(out[i])) < slices.Index(fams, familyOf(out[j]))
+	})
+	return out, errs
+}
+
+func familyOf(a netip.Addr) ipam.Family {
+	if a.Is4() {
+		return ipam.IPv4
+	}
+	return ipam.IPv6
+}

@@ -1,0 +1,167 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apiextensionsclient "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/client-go/discovery"
+	"k8s.io/utils/ptr"
+)
+
+// crdTimeout bounds the wait for CRDs to be served; it takes well under a
+// second.
+const crdTimeout = 30 * time.Second
+
+// fieldManager owns what the harness applies, so re-installing updates CRDs
+// in place.
+const fieldManager = "farol-test-cluster"
+
+// InstallCRDs server-side applies every CustomResourceDefinition found in the
+// .yaml, .yml and .json files of dir (other kinds, such as a
+// kustomization, are ignored) and waits until each is Established and its
+// resources are in discovery, so that clients with a REST mapper can use them
+// at once. A directory without any CRD is an error: it is more likely a wrong
+// path than an intent.
+func (c *Cluster) InstallCRDs(ctx context.Context, dir string) error {
+	crds, err := readCRDs(dir)
+	if err != nil {
+		return fmt.Errorf("install CRDs: %w", err)
+	}
+	cs, err := apiextensionsclient.NewForConfig(c.Config)
+	if err != nil {
+		return fmt.Errorf("install CRDs: %w", err)
+	}
+	for _, u := range crds {
+		data, err := u.MarshalJSON()
+		if err != nil {
+			return fmt.Errorf("install CRD %s: %w", u.GetName(), err)
+		}
+		_, err = cs.ApiextensionsV1().CustomResourceDefinitions().Patch(ctx, u.GetName(), types.ApplyPatchType, data,
+			metav1.PatchOptions{FieldManager: fieldManager, Force: ptr.To(true)})
+		if err != nil {
+			return fmt.Errorf("install CRD %s: %w", u.GetName(), err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, crdTimeout)
+	defer cancel()
+	for _, u := range crds {
+		if err := waitServed(ctx, cs, u.GetName()); err != nil {
+			return fmt.Errorf("install CRD %s: %w", u.GetName(), err)
+		}
+	}
+	return nil
+}
+
+// readCRDs decodes every CRD document in dir's manifest files, in file name
+// order.
+func readCRDs(dir string) ([]*unstructured.Unstructured, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var crds []*unstructured.Unstructured
+	for _, e := range entries {
+		if e.IsDir() || !slices.Contains([]string{".yaml", ".yml", ".json"}, filepath.Ext(e.Name())) {
+			continue
+		}
+		docs, err := readDocs(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range docs {
+			if u.GroupVersionKind() == apiextensionsv1.SchemeGroupVersion.WithKind("CustomResourceDefinition") {
+				crds = append(crds, u)
+			}
+		}
+	}
+	if len(crds) == 0 {
+		return nil, fmt.Errorf("no CustomResourceDefinition in %s", dir)
+	}
+	return crds, nil
+}
+
+// readDocs decodes each YAML document (or JSON object) of a file.
+func readDocs(path string) ([]*unstructured.Unstructured, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	dec := utilyaml.NewYAMLOrJSONDecoder(f, 4096)
+	var docs []*unstructured.Unstructured
+	for {
+		var obj map[string]any
+		err := dec.Decode(&obj)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if obj != nil { // an empty document between two "---"
+			docs = append(docs, &unstructured.Unstructured{Object: obj})
+		}
+	}
+}
+
+// waitServed waits until the CRD is Established and every served version's
+// resource is listed by discovery: Established alone can come a moment before
+// discovery shows the resource.
+func waitServed(ctx context.Context, cs apiextensionsclient.Interface, name string) error {
+	dc := cs.Discovery()
+	var last error
+	err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+		u, err := cs.ApiextensionsV1().CustomResourceDefinitions().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			last = err
+			return false, nil
+		}
+		last = served(dc, u)
+		return last == nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("not served: %w (last check: %v)", err, last)
+	}
+	return nil
+}
+
+func served(dc discovery.DiscoveryInterface, crd *apiextensionsv1.CustomResourceDefinition) error {
+	for _, cond := range crd.Status.Conditions {
+		if cond.Type == apiextensionsv1.NamesAccepted && cond.Status != apiextensionsv1.ConditionTrue {
+			return fmt.Errorf("names not accepted: %s", cond.Message)
+		}
+	}
+	established := slices.ContainsFunc(crd.Status.Conditions, func(c apiextensionsv1.CustomResourceDefinitionCondition) bool {
+		return c.Type == apiextensionsv1.Established && c.Status == apiextensionsv1.ConditionTrue
+	})
+	if !established {
+		return errors.New("not established")
+	}
+	for _, v := range crd.Spec.Versions {
+		if !v.Served {
+			continue
+		}
+		gv := crd.Spec.Group + "/" + v.Name
+		list, err := dc.ServerResourcesForGroupVersion(gv)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(list.APIResources, func(r metav1.APIResource) bool { return r.Name == crd.Spec.Names.Plural }) {
+			return fmt.Errorf("%s not in discovery of %s", crd.Spec.Names.Plural, gv)
+		}
+	}
+	return nil
+}
