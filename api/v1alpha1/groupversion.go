@@ -13,6 +13,7 @@ var GroupVersion = schema.GroupVersion{Group: "farol.dev", Version: "v1alpha1"}
 func AddToScheme(s *runtime.Scheme) error {
 	s.AddKnownTypes(GroupVersion,
 		&AddressPool{}, &AddressPoolList{},
+		&L2Advertisement{}, &L2AdvertisementList{},
 	)
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil

@@ -15,6 +15,9 @@ type outcome struct {
 	// released names the pool an address went back to, if the Service
 	// moved.
 	released string
+	// freed: the Service gave up an address it held, so Services waiting
+	// for one may get it now.
+	freed bool
 	// orphan: the Service holds an address outside every pool.
 	orphan bool
 	// conflict: the address the Service had in status was given to an
@@ -62,6 +65,11 @@ func (a *Allocations) assign(w wanted, inStatus []netip.Addr, reassignOrphans bo
 	}
 	if held && before.Pool != got.Pool {
 		out.released = before.Pool
+	}
+	for _, ip := range before.Addrs {
+		if held && !slices.Contains(got.Addrs, ip) {
+			out.freed = true
+		}
 	}
 	out.orphan = held && got.Pool == ""
 	return out

@@ -114,6 +114,9 @@ func (r *ServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 		}
 		r.State.touchPool(out.assignment.Pool)
 		r.State.touchPool(out.released)
+		if out.freed {
+			r.State.retryWaiting()
+		}
 	}
 	if out.orphan {
 		r.Recorder.Eventf(&svc, nil, corev1.EventTypeWarning, "AddressOrphaned", "Allocate",

@@ -30,9 +30,11 @@ func (c *Cluster) startAPIServer(ctx context.Context) error {
 		"--secure-port=" + fmt.Sprint(ports[0]),
 		// Without it the server looks for a host interface with a default
 		// route, which a lab network namespace does not have ("Unable to
-		// find suitable network address"); it also puts the listen address
-		// into the self-signed certificate.
+		// find suitable network address").
 		"--advertise-address=" + host,
+		// The endpoint reconciler refuses a loopback advertise address, and
+		// with no Pods nothing would use the kubernetes Service's endpoints.
+		"--endpoint-reconciler-type=none",
 		"--cert-dir=" + c.certDir,
 		"--token-auth-file=" + c.tokenFile,
 		"--authorization-mode=RBAC",

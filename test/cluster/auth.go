@@ -38,11 +38,13 @@ func writeAuth(tokenFile, saKeyFile string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("service-account key: %w", err)
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
+	der, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
 		return "", fmt.Errorf("service-account key: %w", err)
 	}
-	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	// SEC 1 ("EC PRIVATE KEY"), not PKCS #8: --service-account-key-file
+	// reads public keys from the same file and does not parse PKCS #8.
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})
 	if err := os.WriteFile(saKeyFile, pemKey, 0o600); err != nil {
 		return "", fmt.Errorf("service-account key: %w", err)
 	}

@@ -5,6 +5,8 @@
 // The binaries are built from source at pinned versions by hack/bins.sh into
 // a cache directory outside the checkout; Start never builds them itself, so
 // a missing binary is an error that names the script, never a skipped test.
+// Both look in $FAROL_BIN_DIR (or $FAROL_BIN_CACHE) when set; see
+// DefaultBinDir.
 //
 // The API server is dual-stack (IPv4 and IPv6 Service ranges), serves TLS
 // with a self-signed certificate, authenticates an admin token in

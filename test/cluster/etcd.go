@@ -39,12 +39,14 @@ func (c *Cluster) startEtcd(ctx context.Context) error {
 		return err
 	}
 	c.etcd = p
+	// No proxy from the environment: the lab's addresses are never behind one.
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	healthy := func(ctx context.Context) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, client+"/health", nil)
 		if err != nil {
 			return err
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := hc.Do(req)
 		if err != nil {
 			return err
 		}

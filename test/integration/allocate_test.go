@@ -63,7 +63,7 @@ func TestAllocateAndRelease(t *testing.T) {
 func TestFamilies(t *testing.T) {
 	e := newEnv(t)
 	e.startController()
-	e.createPool(gen.Pool("fam-dual", []string{"10.21.0.0/29", "fd00:21::/125"}, gen.Priority(10)))
+	e.createPool(gen.Pool("fam-dual", []string{"10.21.0.0/29", "fd00:21::/125"}, gen.ForNamespaces(e.ns)))
 
 	e.createService(gen.Service("v4"))
 	e.createService(gen.Service("v6", gen.IPv6Only()))
@@ -74,10 +74,10 @@ func TestFamilies(t *testing.T) {
 	checkFamilies(t, e.waitAddresses("pref", 2), 4, 6)
 	checkFamilies(t, e.waitAddresses("req6first", 2), 6, 4)
 
-	// A v4-only pool in a namespace of its own: PreferDualStack settles
-	// for IPv4, RequireDualStack fails and says which family is missing.
+	// In a namespace that only a v4-only pool serves, PreferDualStack
+	// settles for IPv4 and RequireDualStack fails naming the missing family.
 	e2 := e.inNamespace("v4only", nil)
-	e.createPool(gen.Pool("fam-v4only", []string{"10.21.1.0/29"}, gen.ForNamespaces(e2.ns), gen.Priority(1)))
+	e.createPool(gen.Pool("fam-v4only", []string{"10.21.1.0/29"}, gen.ForNamespaces(e2.ns)))
 	e2.createService(gen.Service("pref", gen.DualStack(corev1.IPFamilyPolicyPreferDualStack)))
 	checkFamilies(t, e2.waitAddresses("pref", 1), 4)
 	e2.createService(gen.Service("req", gen.DualStack(corev1.IPFamilyPolicyRequireDualStack)))

@@ -21,6 +21,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -54,10 +55,6 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := client.New(cl.Config, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := t.Context()
 	setupOnce.Do(func() {
 		ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(zapcore.Level(zapLevel()))))
@@ -65,10 +62,19 @@ func newEnv(t *testing.T) *env {
 		if err := cl.InstallCRDs(ctx, filepath.Join(filepath.Dir(file), "..", "..", "config", "crd", "bases")); err != nil {
 			t.Fatal(err)
 		}
+		c, err := client.New(cl.Config, client.Options{Scheme: scheme})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "farol-system"}}); err != nil && !apierrors.IsAlreadyExists(err) {
 			t.Fatal(err)
 		}
 	})
+	// A client made after the CRDs are served, so its REST mapper knows them.
+	c, err := client.New(cl.Config, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
 	sum := sha256.Sum256([]byte(t.Name()))
 	e := &env{t: t, ctx: ctx, c: c, cl: cl, ns: "t-" + hex.EncodeToString(sum[:5])}
 	e.createNamespace(e.ns, nil)
@@ -272,4 +278,21 @@ func (e *env) inNamespace(suffix string, labels map[string]string) *env {
 	e2.ns = e.ns + "-" + suffix
 	e2.createNamespace(e2.ns, labels)
 	return &e2
+}
+
+// updatePool changes a pool, retrying when the controller's status writes
+// race the update.
+func (e *env) updatePool(name string, change func(*farolv1.AddressPool)) {
+	e.t.Helper()
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		var p farolv1.AddressPool
+		if err := e.c.Get(e.ctx, types.NamespacedName{Name: name}, &p); err != nil {
+			return err
+		}
+		change(&p)
+		return e.c.Update(e.ctx, &p)
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
 }

@@ -88,7 +88,7 @@ func TestRestartResolvesDoubleClaims(t *testing.T) {
 // --reassign-orphans the Service moves instead.
 func TestPoolEditKeepsAddressInUse(t *testing.T) {
 	e := newEnv(t)
-	p := e.createPool(gen.Pool("edit", []string{"10.62.0.0/29"}))
+	e.createPool(gen.Pool("edit", []string{"10.62.0.0/29"}))
 	stop, _ := e.startController()
 	e.createService(gen.Service("a"))
 	e.createService(gen.Service("b"))
@@ -96,16 +96,14 @@ func TestPoolEditKeepsAddressInUse(t *testing.T) {
 	b := e.waitAddresses("b", 1)
 
 	// Grow: nothing moves.
-	p.Spec.Addresses = append(p.Spec.Addresses, "10.62.1.0/29")
-	if err := e.c.Update(e.ctx, p); err != nil {
-		t.Fatal(err)
-	}
+	e.updatePool("edit", func(p *farolv1.AddressPool) {
+		p.Spec.Addresses = append(p.Spec.Addresses, "10.62.1.0/29")
+	})
 	e.waitPoolReady("edit", "True", "")
 	// Shrink away a's address (the lowest, 10.62.0.0).
-	p.Spec.Addresses = []farolv1.AddressRange{"10.62.0.1-10.62.0.7", "10.62.1.0/29"}
-	if err := e.c.Update(e.ctx, p); err != nil {
-		t.Fatal(err)
-	}
+	e.updatePool("edit", func(p *farolv1.AddressPool) {
+		p.Spec.Addresses = []farolv1.AddressRange{"10.62.0.1-10.62.0.7", "10.62.1.0/29"}
+	})
 	e.waitEvent("a", "AddressOrphaned", a[0])
 	if got := addresses(e.service("a")); !slices.Equal(got, a) {
 		t.Fatalf("a changed from %v to %v", a, got)
