@@ -9,7 +9,7 @@ import (
 func TestARP(t *testing.T) {
 	l := newLab(t, 1)
 	p := pair(0)
-	a := l.announcer(t, labOptions())
+	a := l.announcer(t, answerOnly())
 	owned, other := vip4(0, 100), vip4(0, 101)
 	l.mustSet(t, a, only(owned))
 

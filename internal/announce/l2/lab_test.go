@@ -317,3 +317,12 @@ func labOptions() Options {
 	o.ResyncInterval = -1
 	return o
 }
+
+// answerOnly are labOptions without unsolicited announcements, so that
+// every packet the client sees is an answer to its own question.
+func answerOnly() Options {
+	o := labOptions()
+	o.GratuitousCount = -1
+	o.RefreshInterval = -1
+	return o
+}

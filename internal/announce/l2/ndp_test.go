@@ -9,7 +9,7 @@ import (
 func TestNDP(t *testing.T) {
 	l := newLab(t, 1)
 	p := pair(0)
-	a := l.announcer(t, labOptions())
+	a := l.announcer(t, answerOnly())
 	owned, other := vip6(0, 0x100), vip6(0, 0x101)
 	l.mustSet(t, a, only(owned))
 

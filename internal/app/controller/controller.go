@@ -74,8 +74,8 @@ func Defaults() Options {
 		RetryPeriod:             2 * time.Second,
 		DefaultClass:            true,
 		Workers:                 8,
-		QPS:                     200,
-		Burst:                   400,
+		QPS:                     500,
+		Burst:                   1000,
 	}
 }
 
