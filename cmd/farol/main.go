@@ -1,6 +1,6 @@
 // Command farol is Farol's one binary: `farol controller` assigns addresses
-// to LoadBalancer Services. main only parses flags; the programs live in
-// internal/app.
+// to LoadBalancer Services, `farol speaker` makes them reachable from its
+// node. main only parses flags; the programs live in internal/app.
 package main
 
 import (
@@ -27,7 +27,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(controllerCommand())
+	root.AddCommand(controllerCommand(), speakerCommand())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := root.ExecuteContext(ctx)
 	stop()

@@ -1,0 +1,90 @@
+// Package speaker runs Farol's node agent: it watches Services, their
+// EndpointSlices, Nodes and L2Advertisements, asks package
+// internal/speaker who announces each address, and converges the ARP/NDP
+// responders of this node to the answer. Membership between speakers
+// (memberlist) says who is alive. Tests start it in-process with Run.
+package speaker
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/client-go/rest"
+
+	"github.com/farol-lb/farol/internal/announce/l2"
+	"github.com/farol-lb/farol/internal/membership"
+)
+
+// Options configure the speaker; zero values mean the defaults.
+type Options struct {
+	// Config reaches the API server. Required.
+	Config *rest.Config
+	// NodeName is this node's name. Required.
+	NodeName string
+	// MetricsAddress serves /metrics ("0" = off). Default ":9422".
+	MetricsAddress string
+	// HealthAddress serves /healthz and /readyz ("0" = off). Default ":9423".
+	HealthAddress string
+	// Membership configures memberlist; NodeName is filled in, and BindAddr
+	// defaults to this node's InternalIP from its Node object.
+	Membership membership.Options
+	// SecretNamespace and SecretName name a Secret whose "key" encrypts
+	// gossip between speakers; empty means no encryption.
+	SecretNamespace, SecretName string
+	// L2 configures the ARP/NDP responders.
+	L2 l2.Options
+	// HandoverDelay is how long a node that is alive keeps answering for an
+	// address it no longer owns, so the new owner's gratuitous burst lands
+	// before the old one goes quiet: a graceful move loses no request.
+	// Default 300ms.
+	HandoverDelay time.Duration
+	// JoinGrace is how long a starting speaker waits to meet the others
+	// before it announces anything, so it does not briefly believe it is
+	// alone and answer for every address. Default 1s.
+	JoinGrace time.Duration
+	// Registry receives the speaker's metrics. Default: controller-runtime's
+	// registry, which the metrics endpoint serves.
+	Registry prometheus.Registerer
+	// Logger; default slog.Default().
+	Logger *slog.Logger
+}
+
+// Defaults returns a production speaker's options (Config and NodeName
+// still to be set).
+func Defaults() Options {
+	return Options{
+		MetricsAddress: ":9422",
+		HealthAddress:  ":9423",
+		L2:             l2.Defaults(),
+		HandoverDelay:  300 * time.Millisecond,
+		JoinGrace:      time.Second,
+	}
+}
+
+func (o *Options) complete() error {
+	d := Defaults()
+	if o.Config == nil || o.NodeName == "" {
+		return fmt.Errorf("speaker options: Config and NodeName are required")
+	}
+	if o.MetricsAddress == "" {
+		o.MetricsAddress = d.MetricsAddress
+	}
+	if o.HealthAddress == "" {
+		o.HealthAddress = d.HealthAddress
+	}
+	if o.HandoverDelay == 0 {
+		o.HandoverDelay = d.HandoverDelay
+	}
+	if o.JoinGrace == 0 {
+		o.JoinGrace = d.JoinGrace
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	o.Membership.NodeName = o.NodeName
+	o.Config = rest.CopyConfig(o.Config)
+	o.Config.QPS, o.Config.Burst = 100, 200
+	return nil
+}

@@ -1,0 +1,260 @@
+package speaker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
+	"github.com/farol-lb/farol/internal/announce/l2"
+	appctrl "github.com/farol-lb/farol/internal/app/controller"
+	"github.com/farol-lb/farol/internal/membership"
+)
+
+// Run runs the speaker until ctx ends, then hands its addresses over: it
+// leaves the membership (the others take over and send their gratuitous
+// bursts), keeps answering for the handover delay, and only then goes quiet.
+func Run(ctx context.Context, o Options) error {
+	if err := o.complete(); err != nil {
+		return err
+	}
+	log := o.Logger.With("node", o.NodeName)
+	if o.Registry == nil {
+		o.Registry = ctrlmetrics.Registry
+	}
+	m, err := newSpeakerMetrics(o.Registry)
+	if err != nil {
+		return fmt.Errorf("register metrics: %w", err)
+	}
+	scheme, err := appctrl.Scheme()
+	if err != nil {
+		return err
+	}
+	skip := true // several speakers run in one test process
+	mgr, err := ctrl.NewManager(o.Config, ctrl.Options{
+		Scheme:                 scheme,
+		Logger:                 logr.FromSlogHandler(log.Handler()),
+		Metrics:                metricsserver.Options{BindAddress: o.MetricsAddress},
+		HealthProbeBindAddress: o.HealthAddress,
+		Controller:             config.Controller{SkipNameValidation: &skip},
+		Cache:                  cacheOptions(),
+	})
+	if err != nil {
+		return fmt.Errorf("create manager: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return err
+	}
+
+	if err := o.membershipFromCluster(ctx, mgr.GetAPIReader()); err != nil {
+		return err
+	}
+	members, err := membership.Start(ctx, o.Membership)
+	if err != nil {
+		return fmt.Errorf("start membership: %w", err)
+	}
+	defer members.Close()
+
+	l2o := o.L2
+	if l2o.Logger == nil {
+		l2o.Logger = log
+	}
+	if l2o.Registry == nil {
+		l2o.Registry = o.Registry
+	}
+	ann := l2.New(l2o)
+	defer ann.Close()
+
+	again := make(chan event.GenericEvent, 4096)
+	ap := newApplier(ann, o.HandoverDelay, log, func(svc string) { again <- serviceEvent(svc) })
+	w := &worlds{
+		reader: mgr.GetClient(),
+		live:   members.Live,
+		join: func(peers []string) {
+			if err := members.Join(peers); err != nil && !errors.Is(err, membership.ErrNoPeer) {
+				log.Warn("joining speakers", "error", err)
+			}
+		},
+	}
+	r := &serviceReconciler{
+		client: mgr.GetClient(), recorder: mgr.GetEventRecorder("farol-speaker"),
+		self: o.NodeName, worlds: w, applier: ap, owned: ann.Owned, metrics: m,
+		reported: map[string]string{},
+	}
+	everything := allServices(mgr.GetClient(), w)
+	memberEvents := make(chan event.GenericEvent, 1)
+	err = ctrl.NewControllerManagedBy(mgr).
+		Named("speaker").
+		For(&corev1.Service{}).
+		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(sliceService)).
+		Watches(&corev1.Node{}, everything).
+		Watches(&farolv1.L2Advertisement{}, everything).
+		Watches(&farolv1.AddressPool{}, everything).
+		WatchesRawSource(source.Channel(memberEvents, everything)).
+		WatchesRawSource(source.Channel(again, &handler.EnqueueRequestForObject{})).
+		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
+		Complete(r)
+	if err != nil {
+		return fmt.Errorf("set up speaker: %w", err)
+	}
+
+	mctx, stopMgr := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopMgr()
+	go func() {
+		for {
+			select {
+			case <-mctx.Done():
+				return
+			case <-members.Changes():
+				m.members.Set(float64(len(members.Live())))
+				memberEvents <- event.GenericEvent{Object: &corev1.Node{}}
+			}
+		}
+	}()
+	go ap.run(mctx)
+	go func() {
+		// Meet the other speakers before answering for anything.
+		select {
+		case <-time.After(o.JoinGrace):
+		case <-mctx.Done():
+		}
+		ap.open()
+	}()
+	mgrDone := make(chan error, 1)
+	go func() { mgrDone <- mgr.Start(mctx) }()
+	log.Info("speaker started", "bind", o.Membership.BindAddr)
+
+	select {
+	case err := <-mgrDone:
+		return err
+	case <-ctx.Done():
+	}
+	// Hand over: the others see us leave and announce; we keep answering
+	// until their gratuitous bursts are out.
+	log.Info("handing over")
+	if err := members.Leave(time.Second); err != nil {
+		log.Warn("leaving", "error", err)
+	}
+	time.Sleep(o.HandoverDelay)
+	ap.dropAll()
+	ap.apply()
+	stopMgr()
+	return <-mgrDone
+}
+
+// membershipFromCluster fills the bind address from this node's InternalIP
+// and the gossip key from its Secret.
+func (o *Options) membershipFromCluster(ctx context.Context, c client.Reader) error {
+	if o.Membership.BindAddr == "" {
+		var n corev1.Node
+		if err := c.Get(ctx, types.NamespacedName{Name: o.NodeName}, &n); err != nil {
+			return fmt.Errorf("read node %s for its InternalIP: %w", o.NodeName, err)
+		}
+		ip, ok := internalIP(&n)
+		if !ok {
+			return fmt.Errorf("node %s has no InternalIP to bind the membership to", o.NodeName)
+		}
+		o.Membership.BindAddr = ip.String()
+	}
+	if o.SecretName != "" {
+		var s corev1.Secret
+		if err := c.Get(ctx, types.NamespacedName{Namespace: o.SecretNamespace, Name: o.SecretName}, &s); err != nil {
+			return fmt.Errorf("read memberlist secret %s/%s: %w", o.SecretNamespace, o.SecretName, err)
+		}
+		o.Membership.SecretKey = s.Data["key"]
+	}
+	return nil
+}
+
+func serviceEvent(key string) event.GenericEvent {
+	ns, name, _ := strings.Cut(key, "/")
+	s := &corev1.Service{}
+	s.Namespace, s.Name = ns, name
+	return event.GenericEvent{Object: s}
+}
+
+func sliceService(_ context.Context, o client.Object) []reconcile.Request {
+	name := o.GetLabels()[discoveryv1.LabelServiceName]
+	if name == "" {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: o.GetNamespace(), Name: name}}}
+}
+
+// allServices is the handler for cluster-wide changes: the world is stale,
+// and every Service with an address must be decided again.
+func allServices(c client.Reader, w *worlds) handler.EventHandler {
+	enqueue := func(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+		w.invalidate()
+		var list corev1.ServiceList
+		if err := c.List(ctx, &list); err != nil {
+			return
+		}
+		for _, s := range list.Items {
+			if len(s.Status.LoadBalancer.Ingress) > 0 {
+				q.Add(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: s.Namespace, Name: s.Name}})
+			}
+		}
+	}
+	return handler.Funcs{
+		CreateFunc: func(ctx context.Context, _ event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			enqueue(ctx, q)
+		},
+		UpdateFunc: func(ctx context.Context, _ event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			enqueue(ctx, q)
+		},
+		DeleteFunc: func(ctx context.Context, _ event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			enqueue(ctx, q)
+		},
+		GenericFunc: func(ctx context.Context, _ event.GenericEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			enqueue(ctx, q)
+		},
+	}
+}
+
+// cacheOptions trims what the caches hold: managed fields everywhere, and
+// Node status down to what the decision reads, so that thousands of Nodes
+// and EndpointSlices fit in a speaker's memory.
+func cacheOptions() cache.Options {
+	return cache.Options{
+		DefaultTransform: cache.TransformStripManagedFields(),
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.Node{}: {Transform: trimNode},
+		},
+	}
+}
+
+func trimNode(o any) (any, error) {
+	n, ok := o.(*corev1.Node)
+	if !ok {
+		return o, nil
+	}
+	n.ManagedFields = nil
+	n.Annotations = nil
+	n.Status.Images = nil
+	n.Status.VolumesInUse = nil
+	n.Status.VolumesAttached = nil
+	n.Status.NodeInfo = corev1.NodeSystemInfo{}
+	n.Status.Capacity, n.Status.Allocatable = nil, nil
+	return n, nil
+}

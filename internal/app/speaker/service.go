@@ -1,0 +1,195 @@
+package speaker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/farol-lb/farol/internal/speaker"
+)
+
+// Annotations the speaker reads and writes on Services.
+const (
+	annotationAllocatedFrom = "farol.dev/allocated-from"
+	// AnnotationAnnouncing says which node answers for the Service, and on
+	// which interfaces: "node-1/eth0". Only the owner writes it.
+	AnnotationAnnouncing = "farol.dev/announcing"
+)
+
+// eventRecorder is the part of the events API the speaker uses.
+type eventRecorder interface {
+	Eventf(regarding, related runtime.Object, eventtype, reason, action, note string, args ...any)
+}
+
+// serviceReconciler decides one Service's announcements and records this
+// node's part; one Service's change never reprocesses the others.
+type serviceReconciler struct {
+	client   client.Client
+	recorder eventRecorder
+	self     string
+	worlds   *worlds
+	applier  *applier
+	owned    func() map[netip.Addr][]string
+	metrics  *speakerMetrics
+
+	mu       sync.Mutex
+	reported map[string]string // Service -> last "not announced" reason reported
+}
+
+// +kubebuilder:rbac:groups="",resources=services,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
+// +kubebuilder:rbac:groups=discovery.k8s.io,resources=endpointslices,verbs=get;list;watch
+// +kubebuilder:rbac:groups=farol.dev,resources=l2advertisements;addresspools,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch;update
+
+func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	key := req.String()
+	var svc corev1.Service
+	if err := r.client.Get(ctx, req.NamespacedName, &svc); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.applier.set(key, nil)
+			return ctrl.Result{}, nil
+		}
+		return ctrl.Result{}, err
+	}
+	in, ok := r.input(ctx, &svc)
+	if !ok {
+		r.applier.set(key, nil)
+		return ctrl.Result{}, nil
+	}
+	anns, err := r.worlds.decide(ctx, in)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	var mine []speaker.Announcement
+	for _, a := range anns {
+		if a.Owner == r.self {
+			mine = append(mine, a)
+		}
+	}
+	r.applier.set(key, mine)
+	r.reportUnannounced(&svc, anns)
+	return ctrl.Result{}, r.recordOwner(ctx, &svc, mine)
+}
+
+// input reads the Service and its endpoints; false if Farol gave it no
+// address.
+func (r *serviceReconciler) input(ctx context.Context, svc *corev1.Service) (speaker.Service, bool) {
+	pool := svc.Annotations[annotationAllocatedFrom]
+	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer || pool == "" || svc.DeletionTimestamp != nil {
+		return speaker.Service{}, false
+	}
+	in := speaker.Service{
+		Key:          svc.Namespace + "/" + svc.Name,
+		Pool:         pool,
+		LocalTraffic: svc.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal,
+	}
+	for _, ing := range svc.Status.LoadBalancer.Ingress {
+		if a, err := netip.ParseAddr(ing.IP); err == nil {
+			in.Addrs = append(in.Addrs, a.Unmap())
+		}
+	}
+	if len(in.Addrs) == 0 {
+		return in, false
+	}
+	var slices discoveryv1.EndpointSliceList
+	if err := r.client.List(ctx, &slices, client.InNamespace(svc.Namespace),
+		client.MatchingLabels{discoveryv1.LabelServiceName: svc.Name}); err == nil {
+		in.ReadyNodes = readyNodes(slices.Items)
+	}
+	return in, true
+}
+
+func readyNodes(eps []discoveryv1.EndpointSlice) []string {
+	var out []string
+	for _, s := range eps {
+		for _, e := range s.Endpoints {
+			if e.NodeName == nil || (e.Conditions.Ready != nil && !*e.Conditions.Ready) {
+				continue
+			}
+			out = append(out, *e.NodeName)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// recordOwner writes farol.dev/announcing once this node answers for the
+// Service, with an event when the owner changed. Only the owner writes, so
+// speakers never fight over the annotation.
+func (r *serviceReconciler) recordOwner(ctx context.Context, svc *corev1.Service, mine []speaker.Announcement) error {
+	if len(mine) == 0 {
+		return nil
+	}
+	owned := r.owned()
+	var ifaces []string
+	for _, a := range mine {
+		got, ok := owned[a.Addr]
+		if !ok {
+			// Not answered yet; the applier tells us when it is.
+			return nil
+		}
+		ifaces = append(ifaces, got...)
+	}
+	slices.Sort(ifaces)
+	want := r.self + "/" + strings.Join(slices.Compact(ifaces), ",")
+	old := svc.Annotations[AnnotationAnnouncing]
+	if old == want {
+		return nil
+	}
+	patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnotationAnnouncing: want}}})
+	if err := r.client.Patch(ctx, svc, client.RawPatch(types.MergePatchType, patch)); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("record owner of %s/%s: %w", svc.Namespace, svc.Name, err)
+	}
+	if old == "" {
+		old = "nobody"
+	}
+	r.metrics.ownershipChanges.Inc()
+	r.recorder.Eventf(svc, nil, corev1.EventTypeNormal, "Announcing", "Announce", "%s announces %s (was %s)", want, addrList(mine), old)
+	return nil
+}
+
+// reportUnannounced explains, once per reason, why an allocated address is
+// not announced. One speaker reports, the first live one by name, so the
+// event is not repeated by every node.
+func (r *serviceReconciler) reportUnannounced(svc *corev1.Service, anns []speaker.Announcement) {
+	key := svc.Namespace + "/" + svc.Name
+	reason := ""
+	for _, a := range anns {
+		if a.Owner == "" {
+			reason = a.Reason
+		}
+	}
+	r.mu.Lock()
+	last := r.reported[key]
+	r.reported[key] = reason
+	r.mu.Unlock()
+	if reason == "" || reason == last || !r.worlds.firstLive(r.self) {
+		return
+	}
+	r.recorder.Eventf(svc, nil, corev1.EventTypeWarning, "NotAnnounced", "Announce", "allocated but not announced: %s", reason)
+}
+
+func addrList(as []speaker.Announcement) string {
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = a.Addr.String()
+	}
+	return strings.Join(s, ", ")
+}

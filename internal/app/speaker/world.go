@@ -1,0 +1,167 @@
+package speaker
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
+	"github.com/farol-lb/farol/internal/speaker"
+)
+
+// LabelExclude keeps a node from announcing, as for cloud load balancers.
+const LabelExclude = "node.kubernetes.io/exclude-from-external-load-balancers"
+
+// worlds rebuilds the shared decision state when Nodes, advertisements,
+// pools or live speakers change, and hands it to Service reconciles until
+// the next change.
+type worlds struct {
+	reader client.Reader
+	live   func() []string
+	join   func(peers []string)
+
+	mu    sync.Mutex
+	world *speaker.World
+	dirty bool
+	peers []string
+}
+
+// invalidate marks the world stale; the next reconcile rebuilds it.
+func (w *worlds) invalidate() {
+	w.mu.Lock()
+	w.dirty = true
+	w.mu.Unlock()
+}
+
+// get returns the current world, rebuilding it if stale. The world caches
+// candidate sets, so callers share it under the lock.
+func (w *worlds) decide(ctx context.Context, s speaker.Service) ([]speaker.Announcement, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.world == nil || w.dirty {
+		if err := w.rebuild(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return w.world.Decide(s), nil
+}
+
+func (w *worlds) rebuild(ctx context.Context) error {
+	var nodes corev1.NodeList
+	if err := w.reader.List(ctx, &nodes); err != nil {
+		return fmt.Errorf("list nodes: %w", err)
+	}
+	var ads farolv1.L2AdvertisementList
+	if err := w.reader.List(ctx, &ads); err != nil {
+		return fmt.Errorf("list L2Advertisements: %w", err)
+	}
+	var pools farolv1.AddressPoolList
+	if err := w.reader.List(ctx, &pools); err != nil {
+		return fmt.Errorf("list address pools: %w", err)
+	}
+	var ns []speaker.Node
+	var peers []string
+	for _, n := range nodes.Items {
+		ns = append(ns, toNode(&n))
+		if ip, ok := internalIP(&n); ok {
+			peers = append(peers, ip.String())
+		}
+	}
+	slices.Sort(peers)
+	if !slices.Equal(peers, w.peers) {
+		w.peers = peers
+		w.join(peers)
+	}
+	var sads []speaker.Advertisement
+	for i := range ads.Items {
+		ad, err := toAdvertisement(&ads.Items[i], pools.Items)
+		if err != nil {
+			// A selector the API server let through but that does not
+			// parse selects nothing; the rest keep working.
+			continue
+		}
+		sads = append(sads, ad)
+	}
+	w.world = speaker.NewWorld(ns, w.live(), sads)
+	w.dirty = false
+	return nil
+}
+
+func toNode(n *corev1.Node) speaker.Node {
+	out := speaker.Node{Name: n.Name, Labels: n.Labels, Cordoned: n.Spec.Unschedulable}
+	_, out.Excluded = n.Labels[LabelExclude]
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeNetworkUnavailable && c.Status == corev1.ConditionTrue {
+			out.NetworkUnavailable = true
+		}
+	}
+	return out
+}
+
+// internalIP is the address speakers reach each other on: the node's first
+// InternalIP, IPv4 preferred.
+func internalIP(n *corev1.Node) (netip.Addr, bool) {
+	var best netip.Addr
+	for _, a := range n.Status.Addresses {
+		if a.Type != corev1.NodeInternalIP {
+			continue
+		}
+		ip, err := netip.ParseAddr(a.Address)
+		if err != nil {
+			continue
+		}
+		if !best.IsValid() || (ip.Is4() && !best.Is4()) {
+			best = ip
+		}
+	}
+	return best, best.IsValid()
+}
+
+func toAdvertisement(ad *farolv1.L2Advertisement, pools []farolv1.AddressPool) (speaker.Advertisement, error) {
+	out := speaker.Advertisement{Name: ad.Name, Interfaces: ad.Spec.Interfaces}
+	if len(ad.Spec.Pools) > 0 || ad.Spec.PoolSelector != nil {
+		sel, err := selector(ad.Spec.PoolSelector)
+		if err != nil {
+			return out, err
+		}
+		names := map[string]bool{}
+		for _, p := range ad.Spec.Pools {
+			names[p] = true
+		}
+		for _, p := range pools {
+			if sel != nil && sel.Matches(labels.Set(p.Labels)) {
+				names[p.Name] = true
+			}
+		}
+		out.Pool = func(p string) bool { return names[p] }
+	}
+	if ad.Spec.NodeSelector != nil {
+		sel, err := selector(ad.Spec.NodeSelector)
+		if err != nil {
+			return out, err
+		}
+		out.Node = func(l map[string]string) bool { return sel.Matches(labels.Set(l)) }
+	}
+	return out, nil
+}
+
+func selector(ls *metav1.LabelSelector) (labels.Selector, error) {
+	if ls == nil {
+		return nil, nil
+	}
+	return metav1.LabelSelectorAsSelector(ls)
+}
+
+// firstLive reports whether self is the first live speaker by name: the
+// one that speaks for all when nobody owns an address.
+func (w *worlds) firstLive(self string) bool {
+	live := w.live()
+	return len(live) > 0 && slices.Min(live) == self
+}

@@ -1,0 +1,158 @@
+package speaker
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/farol-lb/farol/internal/election"
+)
+
+// World is the cluster-wide part of the decision: nodes, live speakers and
+// advertisements. It is rebuilt when one of those changes and shared by the
+// per-Service decisions in between, which then cost a ring lookup each.
+// Not safe for concurrent use of Decide (it caches candidate sets).
+type World struct {
+	ring  *election.Ring
+	nodes map[string]Node
+	// usable are live speakers on nodes that may announce at all.
+	usable map[string]bool
+	ads    []Advertisement
+	// cands caches candidate sets by the advertisements that select a
+	// pool, so Services of one pool share one set.
+	cands map[string]*election.Candidates
+}
+
+// NewWorld builds the shared state. The ring spans every known node, live
+// or not, so that a speaker coming and going moves only its own addresses.
+func NewWorld(nodes []Node, live []string, ads []Advertisement) *World {
+	w := &World{nodes: map[string]Node{}, usable: map[string]bool{}, cands: map[string]*election.Candidates{}}
+	names := make([]string, 0, len(nodes))
+	for _, n := range nodes {
+		w.nodes[n.Name] = n
+		names = append(names, n.Name)
+	}
+	w.ring = election.NewRing(names)
+	for _, name := range live {
+		if n, ok := w.nodes[name]; ok && !n.Excluded && !n.NetworkUnavailable && !n.Cordoned {
+			w.usable[name] = true
+		}
+	}
+	w.ads = slices.Clone(ads)
+	sort.Slice(w.ads, func(i, j int) bool { return w.ads[i].Name < w.ads[j].Name })
+	return w
+}
+
+// Decide computes the announcement of each address of one Service.
+func (w *World) Decide(s Service) []Announcement {
+	out := make([]Announcement, 0, len(s.Addrs))
+	ads := w.selecting(s.Pool)
+	cands, reason := w.candidates(s, ads)
+	for _, a := range s.Addrs {
+		an := Announcement{Service: s.Key, Addr: a, Reason: reason}
+		if cands != nil {
+			if owner, ok := w.ring.Owner(a, cands); ok {
+				an.Owner, an.Reason = owner, ""
+				an.Interfaces = w.interfaces(owner, ads)
+			}
+		}
+		out = append(out, an)
+	}
+	return out
+}
+
+// selecting returns the advertisements that select a pool.
+func (w *World) selecting(pool string) []Advertisement {
+	var out []Advertisement
+	for _, ad := range w.ads {
+		if ad.Pool == nil || ad.Pool(pool) {
+			out = append(out, ad)
+		}
+	}
+	return out
+}
+
+// candidates returns the nodes that may announce the Service's addresses,
+// or nil and the reason there are none.
+func (w *World) candidates(s Service, ads []Advertisement) (*election.Candidates, string) {
+	if len(ads) == 0 {
+		return nil, fmt.Sprintf("no L2Advertisement or BGPAdvertisement selects pool %q", s.Pool)
+	}
+	if len(s.ReadyNodes) == 0 {
+		return nil, "the Service has no ready endpoint"
+	}
+	key := adsKey(ads)
+	if !s.LocalTraffic {
+		if c, ok := w.cands[key]; ok {
+			return c, w.emptyReason(c, s, ads)
+		}
+	}
+	var names []string
+	for name := range w.usable {
+		if !w.selectedByAny(name, ads) {
+			continue
+		}
+		if s.LocalTraffic && !slices.Contains(s.ReadyNodes, name) {
+			continue
+		}
+		names = append(names, name)
+	}
+	c := w.ring.Candidates(names)
+	if !s.LocalTraffic {
+		w.cands[key] = c
+	}
+	return c, w.emptyReason(c, s, ads)
+}
+
+func (w *World) emptyReason(c *election.Candidates, s Service, ads []Advertisement) string {
+	if c.Len() > 0 {
+		return ""
+	}
+	if s.LocalTraffic {
+		return "no live speaker on a node with a ready local endpoint (externalTrafficPolicy: Local) is selected by " + adNames(ads)
+	}
+	return "no live speaker on a node selected by " + adNames(ads) + " may announce (excluded, cordoned, network unavailable or not running)"
+}
+
+func (w *World) selectedByAny(node string, ads []Advertisement) bool {
+	for _, ad := range ads {
+		if ad.Node == nil || ad.Node(w.nodes[node].Labels) {
+			return true
+		}
+	}
+	return false
+}
+
+// interfaces merges the interface lists of the advertisements that select
+// the owner; any of them without a list means every suitable interface.
+func (w *World) interfaces(owner string, ads []Advertisement) []string {
+	var out []string
+	for _, ad := range ads {
+		if ad.Node != nil && !ad.Node(w.nodes[owner].Labels) {
+			continue
+		}
+		if len(ad.Interfaces) == 0 {
+			return nil
+		}
+		out = append(out, ad.Interfaces...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func adsKey(ads []Advertisement) string {
+	names := make([]string, len(ads))
+	for i, ad := range ads {
+		names[i] = ad.Name
+	}
+	return strings.Join(names, "\x00")
+}
+
+func adNames(ads []Advertisement) string {
+	names := make([]string, len(ads))
+	for i, ad := range ads {
+		names[i] = "L2Advertisement " + ad.Name
+	}
+	return strings.Join(names, ", ")
+}
