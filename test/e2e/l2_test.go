@@ -1,0 +1,161 @@
+package e2e
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/farol-lb/farol/test/gen"
+)
+
+// TestL2IPv4: exactly one node answers ARP for the address, and the client
+// reaches a backend through that node's kube-proxy.
+func TestL2IPv4(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.pool()
+	vip := w.service("web", nil)[0]
+	w.eventually("one MAC answers ARP for "+vip.String(), 15*time.Second, func() string {
+		if macs := w.arping(vip); len(macs) != 1 {
+			return fmt.Sprintf("answers from %v", macs)
+		}
+		return ""
+	})
+	owner := w.macOf(w.arping(vip)[0])
+	w.eventually("announcing annotation", 10*time.Second, func() string {
+		if got := w.announcing("web"); !strings.HasPrefix(got, owner+"/") {
+			return fmt.Sprintf("annotation %q, ARP says %s", got, owner)
+		}
+		return ""
+	})
+	w.eventually("curl "+w.url(vip), 15*time.Second, func() string {
+		body, err := w.lab.Curl(w.ctx, w.url(vip))
+		if err != nil {
+			return err.Error()
+		}
+		if !strings.Contains(body, "backend") {
+			return "unexpected answer " + body
+		}
+		t.Logf("%s answered by %s: %s", vip, owner, strings.TrimSpace(body))
+		return ""
+	})
+}
+
+// TestL2IPv6: the same over NDP and IPv6.
+func TestL2IPv6(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.pool()
+	vip := w.service("web6", []gen.ServiceOption{gen.IPv6Only()})[0]
+	if !vip.Is6() {
+		t.Fatalf("got %s, want IPv6", vip)
+	}
+	w.eventually("one MAC answers NDP for "+vip.String(), 15*time.Second, func() string {
+		if macs := w.ndisc(vip); len(macs) != 1 {
+			return fmt.Sprintf("answers from %v", macs)
+		}
+		return ""
+	})
+	w.eventually("curl "+w.url(vip), 15*time.Second, func() string {
+		body, err := w.lab.Curl(w.ctx, w.url(vip))
+		if err != nil {
+			return err.Error()
+		}
+		if !strings.Contains(body, "backend") {
+			return "unexpected answer " + body
+		}
+		return ""
+	})
+	out, _ := w.lab.Client.Command(w.ctx, "ip", "-6", "neigh", "show", vip.String()).CombinedOutput()
+	if macs := macsIn(string(out)); len(macs) != 1 {
+		t.Fatalf("client neighbour table for %s: %s", vip, out)
+	}
+}
+
+// TestGracefulStopLosesNothing: stopping the owner's speaker with SIGTERM
+// while the client sends requests in a loop fails none of them.
+func TestGracefulStopLosesNothing(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.pool()
+	vip := w.service("web", nil)[0]
+	owner := w.waitOwner(vip)
+	probe := w.startProbe(vip, 50*time.Millisecond, 500*time.Millisecond)
+	time.Sleep(time.Second)
+	if err := w.speakers[owner].Stop(5 * time.Second); err != nil {
+		t.Logf("stop: %v", err)
+	}
+	w.eventually("a new owner", 10*time.Second, func() string {
+		if got := w.currentOwner(vip); got == "" || got == owner {
+			return "owner " + got
+		}
+		return ""
+	})
+	time.Sleep(time.Second)
+	res := probe.stop()
+	if res.failed > 0 {
+		t.Fatalf("%d of %d requests failed during the graceful handover (gaps %v)", res.failed, res.total, res.gaps)
+	}
+	t.Logf("graceful stop of %s: %d requests, none failed", owner, res.total)
+}
+
+// TestLocalTraffic: with externalTrafficPolicy Local only nodes with a ready
+// local endpoint announce, the backend sees the client's address, and
+// moving the endpoint moves the owner.
+func TestLocalTraffic(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.pool()
+	vip := w.service("local", []gen.ServiceOption{gen.Local()}, "node-2")[0]
+	if got := w.waitOwner(vip); got != "node-2" {
+		t.Fatalf("owner %s, want node-2 (the only node with an endpoint)", got)
+	}
+	w.eventually("curl keeps the client's address", 15*time.Second, func() string {
+		body, err := w.lab.Curl(w.ctx, w.url(vip))
+		if err != nil {
+			return err.Error()
+		}
+		if !strings.Contains(body, w.lab.Client.IPv4.String()) {
+			return "backend saw " + body
+		}
+		return ""
+	})
+	w.backends("local", "node-3")
+	w.eventually("owner moves to node-3", 15*time.Second, func() string {
+		if got := w.currentOwner(vip); got != "node-3" {
+			return "owner " + got
+		}
+		return ""
+	})
+}
+
+// TestExclusionAndSelectors: excluded nodes, nodeSelector and interfaces.
+func TestExclusionAndSelectors(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.pool(func(a *l2adv) {
+		a.Spec.NodeSelector = &metaLabelSelector{MatchLabels: map[string]string{"farol-test/announce": "yes"}}
+		a.Spec.Interfaces = []string{"eth0"}
+	})
+	for _, n := range []string{"node-1", "node-2"} {
+		w.label(n, "farol-test/announce", "yes")
+	}
+	w.label("node-1", "node.kubernetes.io/exclude-from-external-load-balancers", "")
+	vip := w.service("sel", nil)[0]
+	if got := w.waitOwner(vip); got != "node-2" {
+		t.Fatalf("owner %s, want node-2 (node-1 excluded, node-3 not selected)", got)
+	}
+	if got := w.announcing("sel"); got != "node-2/eth0" {
+		t.Fatalf("announcing %q, want node-2/eth0", got)
+	}
+	// Nobody selected: the Service says why.
+	w.label("node-2", "farol-test/announce", "no")
+	w.eventually("nobody answers", 10*time.Second, func() string {
+		if macs := w.arping(vip); len(macs) != 0 {
+			return fmt.Sprintf("answers from %v", macs)
+		}
+		return ""
+	})
+}
+
+var _ = corev1.ServiceExternalTrafficPolicyLocal
+var _ netip.Addr
