@@ -69,14 +69,14 @@ trap 'exit 1' INT TERM HUP # so that the EXIT trap runs
 export GOWORK=off
 
 if [[ -n $(missing etcd) ]]; then
-	echo "bins.sh: building etcd $etcd (about 2 minutes when cold)" >&2
+	echo "bins.sh: building etcd $etcd (2 to 5 minutes when cold)" >&2
 	(cd "$tools/etcd" && go build -trimpath -o "$tmp/etcd" .)
 	mv -f "$tmp/etcd" "$dir/etcd"
 fi
 
 mapfile -t kube < <(missing kube-apiserver kube-proxy kubectl)
 if ((${#kube[@]})); then
-	echo "bins.sh: building ${kube[*]} $k8s (about 10 minutes when cold)" >&2
+	echo "bins.sh: building ${kube[*]} $k8s (10 to 20 minutes on 2 cores when cold)" >&2
 	IFS=. read -r major minor _ <<<"${k8s#v}"
 	# Without these the server reports v0.0.0-master+$Format:%H$, which
 	# kubectl cannot parse.

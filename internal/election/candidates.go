@@ -4,8 +4,8 @@ import "slices"
 
 // Candidates is the set of nodes allowed to announce an address. Build it
 // once per distinct set — all addresses of one advertisement, or of one
-// Service with externalTrafficPolicy Local — and share it: its cost is in
-// the building, O(k) for k names, and a lookup only tests bits.
+// Service with externalTrafficPolicy Local — and share it: building costs
+// O(k log k) for k names, using it costs a bit test or a short search.
 //
 // A Candidates belongs to the ring that built it; using it with another
 // ring is a programming error and panics. A nil *Candidates means every

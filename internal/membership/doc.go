@@ -43,8 +43,15 @@
 // memberlist never probes a member it has declared dead, and two sides of a
 // healed partition each hold the other dead, so neither would speak first.
 // Members therefore joins, every RejoinInterval, the peers from the last
-// Join whose address has no live member. The push-pull of a join tells the
-// revived side it was declared dead; it refutes with a higher incarnation
-// and everyone sees it alive again. The same covers a speaker restarted
-// under the same name.
+// Join whose address has no live member (at most 16 a round, 4 at a time).
+// The push-pull of a join tells the revived side it was declared dead; it
+// refutes with a higher incarnation and everyone sees it alive again. The
+// same covers a speaker restarted under the same name.
+//
+// That alone can leave a returning member one-sided: its refutation rides
+// on an ack to a stray probe, the others see it alive and stop rejoining
+// it, and it hears of them only at a random push-pull seconds later. So a
+// member that sees another join (or come back) exchanges full state with it
+// too, with probability 3/(n−1): about three welcomes per join whatever the
+// cluster size.
 package membership

@@ -29,7 +29,9 @@ const (
 // address is "ip" (on BindPort) or "ip:port"; this member's own address is
 // skipped.
 //
-// The error wraps ErrNoPeer when peers were tried and none answered, which
+// Join blocks while it contacts peers: at most four rounds of TCPTimeout
+// when every listed peer is unreachable, milliseconds otherwise. The error
+// wraps ErrNoPeer when peers were tried and none answered, which
 // is normal for the first speaker of a cluster, and lists malformed
 // addresses; valid addresses are used either way, and the rejoin loop keeps
 // trying every RejoinInterval.
@@ -46,7 +48,7 @@ func (m *Members) Join(addrs []string) error {
 	tried, reached, errs := m.joinRound()
 	var joinErr error
 	if tried > 0 && reached == 0 {
-		joinErr = fmt.Errorf("%w of %d: %w", ErrNoPeer, tried, errors.Join(errs...))
+		joinErr = fmt.Errorf("%w (%d tried): %w", ErrNoPeer, tried, errors.Join(errs...))
 	}
 	if err := errors.Join(parseErr, joinErr); err != nil {
 		return fmt.Errorf("membership: join: %w", err)
@@ -109,8 +111,39 @@ func (m *Members) rejoinLoop(ctx context.Context) {
 			if tried, reached, errs := m.joinRound(); tried > 0 {
 				m.log.Debug("rejoin round", "tried", tried, "reached", reached, "error", errors.Join(errs...))
 			}
+		case <-m.view.kick:
+			m.welcome()
 		}
 	}
+}
+
+// welcomeFanout is how many members, in expectation, welcome a joiner.
+const welcomeFanout = 3
+
+// welcome exchanges full state with members that just joined (or came
+// back), each with probability welcomeFanout/n. Without it a member that
+// restarts, or is cut off and reconnected, can stay one-sided: its
+// refutation rides on an ack, so the others see it alive again and stop
+// rejoining it, while it hears of them only at a random push-pull, 15 s or
+// more later. A rejoin round cannot help when the returning member has no
+// peer list of its own yet. The probability keeps a large cluster at about
+// three exchanges per join instead of one per member.
+func (m *Members) welcome() {
+	addrs, n := m.view.takeWelcome()
+	p := float64(welcomeFanout) / float64(max(n-1, 1))
+	var pick []netip.AddrPort
+	for _, a := range addrs {
+		if a != m.self && rand.Float64() < p {
+			pick = append(pick, a)
+		}
+	}
+	if len(pick) == 0 {
+		return
+	}
+	m.joinMu.Lock()
+	defer m.joinMu.Unlock()
+	_, errs := m.joinAll(pick)
+	m.log.Debug("welcomed members", "addresses", pick, "error", errors.Join(errs...))
 }
 
 // joinRound joins listed peers that have no live member, in random order,
@@ -129,7 +162,7 @@ func (m *Members) joinRound() (tried, reached int, errs []error) {
 			return tried, reached, errs
 		default:
 		}
-		live := m.liveAddrs()
+		live := m.view.addrs()
 		var batch []netip.AddrPort
 		for len(order) > 0 && len(batch) < min(joinBatch, joinPerRound-tried) {
 			p := peers[order[0]]
@@ -142,33 +175,30 @@ func (m *Members) joinRound() (tried, reached int, errs []error) {
 			break
 		}
 		tried += len(batch)
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for _, p := range batch {
-			wg.Go(func() {
-				_, err := m.ml.Join([]string{p.String()})
-				mu.Lock()
-				defer mu.Unlock()
-				if err != nil {
-					errs = append(errs, fmt.Errorf("%s: %w", p, err))
-				} else {
-					reached++
-				}
-			})
-		}
-		wg.Wait()
+		n, e := m.joinAll(batch)
+		reached += n
+		errs = append(errs, e...)
 	}
 	return tried, reached, errs
 }
 
-// liveAddrs returns the addresses of the live members.
-func (m *Members) liveAddrs() map[netip.AddrPort]bool {
-	nodes := m.ml.Members()
-	live := make(map[netip.AddrPort]bool, len(nodes))
-	for _, n := range nodes {
-		if a, ok := netip.AddrFromSlice(n.Addr); ok {
-			live[netip.AddrPortFrom(a.Unmap(), n.Port)] = true
-		}
+// joinAll exchanges state with every address in parallel, and returns how
+// many answered and the errors of the others.
+func (m *Members) joinAll(addrs []netip.AddrPort) (reached int, errs []error) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, a := range addrs {
+		wg.Go(func() {
+			_, err := m.ml.Join([]string{a.String()})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", a, err))
+			} else {
+				reached++
+			}
+		})
 	}
-	return live
+	wg.Wait()
+	return reached, errs
 }

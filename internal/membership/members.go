@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"slices"
 	"sync"
 	"time"
 
@@ -34,6 +33,7 @@ type Members struct {
 	o       Options
 	self    netip.AddrPort
 	changes chan struct{}
+	view    *view
 
 	joinMu sync.Mutex // one join round at a time: rounds are not cheap
 
@@ -76,11 +76,12 @@ func Start(ctx context.Context, o Options) (*Members, error) {
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
+	m.view = newView(o.NodeName, m.notify)
 
 	stdLog := newStdLogger(o.Logger)
 	c := o.config(addr)
 	c.Logger = stdLog
-	c.Events = events{m.notify}
+	c.Events = m.view
 	t, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{
 		BindAddrs: []string{addr.String()},
 		BindPort:  o.BindPort,
@@ -105,15 +106,7 @@ func Start(ctx context.Context, o Options) (*Members, error) {
 // Live returns the names of the members currently alive, this one included,
 // sorted. A suspect member counts as alive until it is declared dead: the
 // election should not move addresses on a suspicion it may refute.
-func (m *Members) Live() []string {
-	nodes := m.ml.Members()
-	names := make([]string, len(nodes))
-	for i, n := range nodes {
-		names[i] = n.Name
-	}
-	slices.Sort(names)
-	return names
-}
+func (m *Members) Live() []string { return m.view.names() }
 
 // Changes receives a value whenever Live may have changed. Notifications
 // coalesce (the channel holds one), so a slow reader sees one for many
@@ -176,13 +169,3 @@ func (m *Members) setState(s memberState) memberState {
 }
 
 func (m *Members) stopRejoin() { m.stopOnce.Do(func() { close(m.stop) }) }
-
-// events forwards memberlist's membership events as change notifications.
-// memberlist calls it with its node lock held, so it must not call back.
-type events struct{ notify func() }
-
-var _ memberlist.EventDelegate = events{}
-
-func (e events) NotifyJoin(*memberlist.Node)   { e.notify() }
-func (e events) NotifyLeave(*memberlist.Node)  { e.notify() }
-func (e events) NotifyUpdate(*memberlist.Node) { e.notify() }

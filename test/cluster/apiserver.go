@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,7 +20,7 @@ import (
 // /readyz and fills in Config and APIServerURL.
 func (c *Cluster) startAPIServer(ctx context.Context) error {
 	host := c.opts.ListenAddress
-	ports, err := freePorts(host, 1)
+	ports, err := c.freePorts(1)
 	if err != nil {
 		return err
 	}
@@ -65,7 +66,7 @@ func (c *Cluster) startAPIServer(ctx context.Context) error {
 		if !pool.AppendCertsFromPEM(pemBytes) {
 			return errors.New("no certificate in " + caFile + " yet")
 		}
-		if err := probe(ctx, url+"/readyz", c.adminToken, pool); err != nil {
+		if err := probe(ctx, c.dial, url+"/readyz", c.adminToken, pool); err != nil {
 			return err
 		}
 		ca = pemBytes
@@ -75,6 +76,11 @@ func (c *Cluster) startAPIServer(ctx context.Context) error {
 		return err
 	}
 	cfg := restConfig(url, c.adminToken, ca)
+	if c.opts.Netns != "" {
+		// Only then: client-go does not share transports between configs
+		// with a Dial, and tests create many clients.
+		cfg.Dial = c.dial
+	}
 	// Proves the handed-out configuration itself works: CA, token, host.
 	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
@@ -89,8 +95,8 @@ func (c *Cluster) startAPIServer(ctx context.Context) error {
 
 // probe GETs a health endpoint, which reports every failing check in its
 // body when it is not ok.
-func probe(ctx context.Context, url, token string, roots *x509.CertPool) error {
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}
+func probe(ctx context.Context, dial func(context.Context, string, string) (net.Conn, error), url, token string, roots *x509.CertPool) error {
+	tr := &http.Transport{DialContext: dial, TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}
 	defer tr.CloseIdleConnections()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {

@@ -46,6 +46,12 @@ type Options struct {
 	// ListenAddress is where etcd and the API server listen. Default:
 	// 127.0.0.1.
 	ListenAddress string
+	// Netns, if set, names a network namespace (/run/netns/NAME) in which
+	// etcd and the API server run and listen. The harness reaches them from
+	// inside it, and so does Config, through its Dial; KubeconfigPath suits
+	// programs that run in a namespace that can reach ListenAddress, and
+	// Kubectl runs kubectl inside Netns.
+	Netns string
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -112,7 +118,11 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 
-	c := &Cluster{opts: o, Dir: o.Dir, spawner: newSpawner()}
+	sp, err := newSpawnerIn(o.Netns)
+	if err != nil {
+		return nil, fmt.Errorf("start cluster: %w", err)
+	}
+	c := &Cluster{opts: o, Dir: o.Dir, spawner: sp}
 	defer func() {
 		if err != nil {
 			err = errors.Join(fmt.Errorf("start cluster: %w", err), c.Stop())
@@ -202,6 +212,9 @@ func (c *Cluster) PIDs() []int {
 // pointed at the cluster through KUBECONFIG.
 func (c *Cluster) Kubectl(args ...string) *exec.Cmd {
 	cmd := exec.Command(filepath.Join(c.opts.BinDir, "kubectl"), args...)
+	if c.opts.Netns != "" {
+		cmd = exec.Command("ip", append([]string{"netns", "exec", c.opts.Netns, cmd.Path}, args...)...)
+	}
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+c.KubeconfigPath)
 	return cmd
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -54,7 +55,6 @@ type process struct {
 	name    string
 	logPath string
 	cmd     *exec.Cmd
-	logFile *os.File
 	done    chan struct{} // closed once Wait has reaped the child
 	err     error         // Wait's result, valid after done
 
@@ -66,12 +66,11 @@ type process struct {
 // to dir/name.log and, if set, to also. The log starts empty, so that what
 // it says is about this run only.
 func startProcess(sp *spawner, dir, name, bin string, args []string, also io.Writer) (*process, error) {
-	p := &process{name: name, logPath: dir + "/" + name + ".log", done: make(chan struct{})}
+	p := &process{name: name, logPath: filepath.Join(dir, name+".log"), done: make(chan struct{})}
 	f, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	p.logFile = f
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	var out io.Writer = f
@@ -81,8 +80,9 @@ func startProcess(sp *spawner, dir, name, bin string, args []string, also io.Wri
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Pdeathsig: syscall.SIGKILL,
-		// Own process group: a ^C at the terminal reaches only the test
-		// binary, which then tears the cluster down in order.
+		// Own process group: a ^C at the terminal reaches only our
+		// process, so a demo that catches it can Stop in order; one that
+		// does not dies and takes the children along through Pdeathsig.
 		Setpgid: true,
 	}
 	p.cmd = cmd

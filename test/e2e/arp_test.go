@@ -15,7 +15,14 @@ import (
 // MACs of every reply within wait: two MACs mean two nodes answer. Faster
 // than arping, which listens a whole second to catch a duplicate.
 func (w *world) arpAnswers(vip netip.Addr, wait time.Duration) ([]string, error) {
-	var macs []string
+	got, err := w.arpAnswersMany([]netip.Addr{vip}, wait)
+	return got[vip], err
+}
+
+// arpAnswersMany asks for many addresses at once and collects the
+// answering MACs per address within one window.
+func (w *world) arpAnswersMany(vips []netip.Addr, wait time.Duration) (map[netip.Addr][]string, error) {
+	macs := map[netip.Addr][]string{}
 	err := w.lab.Client.Do(func() error {
 		ifi, err := net.InterfaceByName(w.lab.Client.Iface)
 		if err != nil {
@@ -26,12 +33,14 @@ func (w *world) arpAnswers(vip netip.Addr, wait time.Duration) ([]string, error)
 			return err
 		}
 		defer c.Close()
-		req, err := arp.NewPacket(arp.OperationRequest, ifi.HardwareAddr, w.lab.Client.IPv4, ethernet.Broadcast, vip)
-		if err != nil {
-			return err
-		}
-		if err := c.WriteTo(req, ethernet.Broadcast); err != nil {
-			return err
+		for _, vip := range vips {
+			req, err := arp.NewPacket(arp.OperationRequest, ifi.HardwareAddr, w.lab.Client.IPv4, ethernet.Broadcast, vip)
+			if err != nil {
+				return err
+			}
+			if err := c.WriteTo(req, ethernet.Broadcast); err != nil {
+				return err
+			}
 		}
 		deadline := time.Now().Add(wait)
 		seen := map[string]bool{}
@@ -50,9 +59,10 @@ func (w *world) arpAnswers(vip netip.Addr, wait time.Duration) ([]string, error)
 				}
 				return err
 			}
-			if p.Operation == arp.OperationReply && p.SenderIP == vip && !seen[p.SenderHardwareAddr.String()] {
-				seen[p.SenderHardwareAddr.String()] = true
-				macs = append(macs, p.SenderHardwareAddr.String())
+			key := p.SenderIP.String() + " " + p.SenderHardwareAddr.String()
+			if p.Operation == arp.OperationReply && !seen[key] {
+				seen[key] = true
+				macs[p.SenderIP] = append(macs[p.SenderIP], p.SenderHardwareAddr.String())
 			}
 		}
 	})

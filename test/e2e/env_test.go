@@ -268,8 +268,3 @@ func (w *world) announcing(name string) string {
 	}
 	return s.Annotations["farol.dev/announcing"]
 }
-
-func (w *world) logs(node string) string {
-	b, _ := os.ReadFile(filepath.Join(w.lab.Dir, node+"-speaker.log"))
-	return string(b)
-}

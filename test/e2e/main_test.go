@@ -9,6 +9,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"go.uber.org/zap/zapcore"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 )
 
 // farolBin is the binary the speakers run, built once per test binary.
@@ -27,6 +31,13 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build farol:", err)
 		os.Exit(1)
 	}
+	// The in-process controller logs through controller-runtime; keep it
+	// quiet unless asked.
+	level := zapcore.Level(2)
+	if os.Getenv("FAROL_TEST_LOG") != "" {
+		level = zapcore.DebugLevel
+	}
+	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(level)))
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

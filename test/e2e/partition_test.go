@@ -36,8 +36,7 @@ func TestPartitionAndReturn(t *testing.T) {
 	}
 	w.speakers[victim].Resume()
 	back := time.Now()
-	w.waitSingleOwners(vips...)
-	took := time.Since(back)
+	took := w.waitSingleOwners(vips...).Sub(back)
 	t.Logf("after the return: one owner per address within %s", took.Round(time.Millisecond))
 	if took > time.Second+500*time.Millisecond {
 		t.Errorf("convergence took %s, want about 1s", took)
@@ -50,17 +49,35 @@ func TestPartitionAndReturn(t *testing.T) {
 }
 
 // waitSingleOwners waits until every address has exactly one answering
-// node, twice in a row (a double answer would show as two MACs).
-func (w *world) waitSingleOwners(vips ...netip.Addr) {
+// node in two rounds in a row (a double answer shows as two MACs), and
+// returns when the first of those rounds began.
+func (w *world) waitSingleOwners(vips ...netip.Addr) time.Time {
 	w.t.Helper()
-	w.eventually("one owner per address", 15*time.Second, func() string {
-		for range 2 {
-			for _, v := range vips {
-				if o := w.currentOwner(v); o == "" {
-					return v.String() + " has no single owner"
-				}
+	deadline := time.Now().Add(15 * time.Second)
+	var streak time.Time
+	clean := 0
+	for {
+		round := time.Now()
+		got, err := w.arpAnswersMany(vips, 100*time.Millisecond)
+		ok := err == nil
+		for _, v := range vips {
+			if len(got[v]) != 1 {
+				ok = false
 			}
 		}
-		return ""
-	})
+		switch {
+		case ok && clean == 0:
+			streak, clean = round, 1
+		case ok:
+			clean++
+		default:
+			clean = 0
+		}
+		if clean == 2 {
+			return streak
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("no single owner per address within 15s: %v (%v)", got, err)
+		}
+	}
 }

@@ -24,7 +24,7 @@ func TestManyServices(t *testing.T) {
 		n, _ = strconv.Atoi(v)
 	}
 	w := newWorld(t, worldOptions{})
-	if err := w.c.Create(w.ctx, gen.Pool("many", []string{"10.77.0.128/25", "10.77.1.0/24", "10.77.2.0/24", "10.77.3.0/24", "10.77.4.0/24"})); err != nil {
+	if err := w.c.Create(w.ctx, gen.Pool("many", []string{"10.77.8.0/22"})); err != nil {
 		t.Fatal(err)
 	}
 	w.pool()
