@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
