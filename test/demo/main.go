@@ -1,9 +1,12 @@
-// Command demo is `make demo`: it starts a real etcd and kube-apiserver,
-// runs the farol controller binary against them, and walks through the seed
-// scenario of every load-balancer guide: two Services wait at <pending>, an
-// AddressPool is applied, both get addresses. It stays up until Ctrl-C or
-// `make demo-down` (`demo down`), and tears everything down on every exit
-// path.
+// Command demo is `make demo`: it builds the network lab (a bridge, a
+// control plane, three nodes with kube-proxy, a client), runs the farol
+// controller and a speaker per node in it, and walks through what a user
+// sees: Services wait at <pending>, an AddressPool and an L2Advertisement
+// are applied, the client's ARP request is answered by exactly one node and
+// its HTTP requests reach a backend through kube-proxy; then the owning
+// node dies and the client's requests move to the new owner. It stays up
+// until Ctrl-C or `make demo-down` (`demo down`) and tears everything down
+// on every exit path.
 package main
 
 import (
@@ -14,11 +17,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/farol-lb/farol/test/cluster"
+	"github.com/farol-lb/farol/test/lab"
 )
 
 func main() {
@@ -36,8 +39,8 @@ func main() {
 	}
 }
 
-// stateDir holds the running demo's files; its pid file lets `demo down`
-// stop exactly the process that `make demo` started.
+// stateDir holds the running demo's pid file, so that `demo down` stops
+// exactly the process `make demo` started.
 func stateDir() string {
 	base := os.Getenv("XDG_RUNTIME_DIR")
 	if base == "" {
@@ -55,88 +58,140 @@ func run(ctx context.Context) (err error) {
 	if pid, ok := runningPID(dir); ok {
 		return fmt.Errorf("a demo is already running (pid %d); stop it with 'make demo-down'", pid)
 	}
-	if err := os.RemoveAll(dir); err != nil {
-		return err
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+	pidFile := filepath.Join(dir, "pid")
+	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		return err
 	}
-	defer os.Remove(filepath.Join(dir, "pid"))
-
+	defer os.Remove(pidFile)
 	root, err := repoRoot()
 	if err != nil {
 		return err
 	}
-	step("starting etcd %s and kube-apiserver %s (dual-stack Service CIDRs)", cluster.EtcdVersion, cluster.KubernetesVersion)
-	t0 := time.Now()
-	cl, err := cluster.Start(ctx, cluster.Options{Dir: filepath.Join(dir, "cluster")})
+	farol := filepath.Join(root, "bin", "farol")
+	if _, err := os.Stat(farol); err != nil {
+		return fmt.Errorf("%s is missing (make build): %w", farol, err)
+	}
+
+	step("building the lab: a bridge, a control plane (etcd %s, kube-apiserver %s), 3 nodes with kube-proxy, a client", cluster.EtcdVersion, cluster.KubernetesVersion)
+	l, err := lab.Start(ctx, lab.Options{Nodes: 3, Log: prefixed("    ")})
 	if err != nil {
 		return err
 	}
 	defer func() {
-		step("tearing down")
-		err = errors.Join(err, cl.Stop())
+		step("tearing the lab down")
+		err = errors.Join(err, l.Stop())
 	}()
-	fmt.Printf("    API server ready at %s in %s\n", cl.APIServerURL, time.Since(t0).Round(100*time.Millisecond))
-
-	step("installing the Farol CRDs")
-	if err := cl.InstallCRDs(ctx, filepath.Join(root, "config", "crd", "bases")); err != nil {
+	d := &demo{ctx: ctx, lab: l, farol: farol, root: root}
+	if err := d.install(); err != nil {
 		return err
 	}
-	kubectl := func(args ...string) error {
-		fmt.Printf("$ kubectl %s\n", strings.Join(args, " "))
-		cmd := cl.Kubectl(args...)
-		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-		return cmd.Run()
-	}
-	if err := kubectl("create", "namespace", "demo"); err != nil {
+	if err := d.services(); err != nil {
 		return err
 	}
-
-	step("starting the farol controller (log: %s)", filepath.Join(dir, "controller.log"))
-	ctl, err := startController(ctx, root, dir, cl.KubeconfigPath)
+	vip, err := d.reach()
 	if err != nil {
 		return err
 	}
-	defer ctl.stop()
+	if err := d.failover(vip); err != nil {
+		return err
+	}
+	d.instructions(vip)
+	<-ctx.Done()
+	return nil
+}
 
+// install puts the CRDs in, and starts the controller in the control-plane
+// namespace and a speaker on every node, as a Deployment and a DaemonSet
+// would.
+func (d *demo) install() error {
+	step("installing the Farol CRDs, the controller and a speaker on each node")
+	if err := d.lab.Cluster.InstallCRDs(d.ctx, filepath.Join(d.root, "config", "crd", "bases")); err != nil {
+		return err
+	}
+	cp := d.lab.ControlPlane
+	if _, err := cp.Start("controller", cp.Command(context.Background(), d.farol, "controller",
+		"--kubeconfig", d.lab.KubeconfigInLab, "--leader-elect=false",
+		"--metrics-address", "127.0.0.1:9420", "--health-address", "0")); err != nil {
+		return err
+	}
+	for _, n := range d.lab.Nodes {
+		if err := d.startSpeaker(n); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("    logs in %s\n", d.lab.Dir)
+	return nil
+}
+
+func (d *demo) startSpeaker(n *lab.Node) error {
+	p, err := n.Start("speaker", n.Command(context.Background(), d.farol, "speaker",
+		"--kubeconfig", d.lab.KubeconfigInLab, "--node-name", n.Name,
+		"--metrics-address", "127.0.0.1:9422", "--health-address", "0"))
+	if err != nil {
+		return err
+	}
+	if d.speakers == nil {
+		d.speakers = map[string]*lab.Proc{}
+	}
+	d.speakers[n.Name] = p
+	return nil
+}
+
+// services shows the seed scenario: Services wait, a pool appears, they get
+// addresses.
+func (d *demo) services() error {
 	step("creating two LoadBalancer Services: with no pool yet they wait at <pending>")
-	if err := kubectl("apply", "-f", filepath.Join(root, "config", "samples", "services.yaml")); err != nil {
+	if err := d.kubectl("create", "namespace", "demo"); err != nil {
+		return err
+	}
+	if err := d.kubectl("apply", "-f", filepath.Join(d.root, "config", "samples", "services.yaml")); err != nil {
 		return err
 	}
 	time.Sleep(time.Second)
-	if err := kubectl("get", "svc", "-n", "demo"); err != nil {
+	if err := d.kubectl("get", "svc", "-n", "demo"); err != nil {
 		return err
 	}
+	step("applying an AddressPool on the lab's LAN and an L2Advertisement for it")
+	if err := d.kubectl("apply", "-f", filepath.Join(d.root, "config", "samples", "l2.yaml")); err != nil {
+		return err
+	}
+	if err := d.backends("web"); err != nil {
+		return err
+	}
+	if err := d.backends("api"); err != nil {
+		return err
+	}
+	if err := d.waitAnnounced("web", "api"); err != nil {
+		return err
+	}
+	if err := d.kubectl("get", "svc", "-n", "demo"); err != nil {
+		return err
+	}
+	if err := d.kubectl("get", "addresspools,l2advertisements", "-o", "wide"); err != nil {
+		return err
+	}
+	return d.kubectl("get", "svc", "-n", "demo", "-o",
+		`custom-columns=NAME:.metadata.name,EXTERNAL-IP:.status.loadBalancer.ingress[*].ip,POOL:.metadata.annotations.farol\.dev/allocated-from,ANNOUNCED-BY:.metadata.annotations.farol\.dev/announcing`)
+}
 
-	step("applying an AddressPool")
-	if err := kubectl("apply", "-f", filepath.Join(root, "config", "samples", "addresspool.yaml")); err != nil {
-		return err
+// backends starts an HTTP backend on every node and publishes them as the
+// Service's endpoints (there is no kubelet: the lab plays its part).
+func (d *demo) backends(svc string) error {
+	d.pods++
+	var bs []*lab.Backend
+	for _, n := range d.lab.Nodes {
+		ip := n.PodCIDR4.Addr()
+		for range 10 + d.pods {
+			ip = ip.Next()
+		}
+		b, err := n.StartBackend(ip, 8080)
+		if err != nil {
+			return err
+		}
+		bs = append(bs, b)
 	}
-	if err := waitAddresses(ctx, cl, "demo", "web", "api"); err != nil {
-		return err
-	}
-	if err := kubectl("get", "svc", "-n", "demo"); err != nil {
-		return err
-	}
-	if err := kubectl("get", "addresspools", "-o", "wide"); err != nil {
-		return err
-	}
-	if err := kubectl("get", "events", "-n", "demo", "--field-selector", "reason=Allocated"); err != nil {
-		return err
-	}
-
-	step("the demo is running; it stays up until Ctrl-C or 'make demo-down'")
-	fmt.Printf("    export KUBECONFIG=%s\n", cl.KubeconfigPath)
-	fmt.Printf("    alias kubectl=%s\n", kubectlPath())
-	fmt.Printf("    kubectl get svc -A; kubectl get addresspools; kubectl describe svc -n demo web\n")
-	select {
-	case <-ctx.Done():
-	case err := <-ctl.exited:
-		return fmt.Errorf("controller exited: %w", err)
-	}
-	return nil
+	return d.lab.Endpoints(d.ctx, "demo", svc, bs, true)
 }

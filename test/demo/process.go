@@ -1,90 +1,17 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-
 	"github.com/farol-lb/farol/test/cluster"
 )
-
-// child is a process the demo started and alone may stop.
-type child struct {
-	cmd    *exec.Cmd
-	exited chan error
-}
-
-// startController runs bin/farol (built by `make demo`) the way an operator
-// would, without leader election since it is alone.
-func startController(ctx context.Context, root, dir, kubeconfig string) (*child, error) {
-	bin := filepath.Join(root, "bin", "farol")
-	if _, err := os.Stat(bin); err != nil {
-		return nil, fmt.Errorf("%s is missing (make build): %w", bin, err)
-	}
-	logf, err := os.Create(filepath.Join(dir, "controller.log"))
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "controller", "--kubeconfig", kubeconfig,
-		"--leader-elect=false", "--metrics-address", "127.0.0.1:0", "--health-address", "0")
-	cmd.Stdout, cmd.Stderr = logf, logf
-	// The controller dies with the demo even if the demo is killed hard.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return nil, fmt.Errorf("start controller: %w", err)
-	}
-	c := &child{cmd: cmd, exited: make(chan error, 1)}
-	go func() {
-		c.exited <- cmd.Wait()
-		logf.Close()
-	}()
-	return c, nil
-}
-
-func (c *child) stop() {
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-c.exited:
-	case <-time.After(10 * time.Second):
-		_ = c.cmd.Process.Kill()
-		<-c.exited
-	}
-}
-
-// waitAddresses waits until each Service has an address in status.
-func waitAddresses(ctx context.Context, cl *cluster.Cluster, ns string, names ...string) error {
-	cs, err := kubernetes.NewForConfig(cl.Config)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	for _, name := range names {
-		for {
-			s, err := cs.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
-			if err == nil && len(s.Status.LoadBalancer.Ingress) > 0 {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("service %s/%s got no address: %w", ns, name, ctx.Err())
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-	}
-	return nil
-}
 
 // runningPID reads the pid file of a demo that is still alive.
 func runningPID(dir string) (int, bool) {
