@@ -14,6 +14,8 @@ import (
 // microseconds.
 var pure = []string{
 	"github.com/farol-lb/farol/internal/ipam",
+	"github.com/farol-lb/farol/internal/election",
+	"github.com/farol-lb/farol/internal/speaker",
 }
 
 var forbidden = []string{"k8s.io/client-go", "sigs.k8s.io/controller-runtime", "k8s.io/api/"}

@@ -159,3 +159,25 @@ func TestExclusionAndSelectors(t *testing.T) {
 
 var _ = corev1.ServiceExternalTrafficPolicyLocal
 var _ netip.Addr
+
+// TestCordonHandsOver: cordoning the owner moves its address to another
+// node without failing a request, as a graceful stop does.
+func TestCordonHandsOver(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.pool()
+	vip := w.service("web", nil)[0]
+	owner := w.waitOwner(vip)
+	probe := w.startProbe(vip, 50*time.Millisecond, 500*time.Millisecond)
+	time.Sleep(time.Second)
+	w.cordon(owner)
+	w.eventually("a new owner", 10*time.Second, func() string {
+		if got := w.currentOwner(vip); got == "" || got == owner {
+			return "owner " + got
+		}
+		return ""
+	})
+	time.Sleep(time.Second)
+	if res := probe.stop(); res.failed > 0 {
+		t.Fatalf("%d of %d requests failed while %s was cordoned (gaps %v)", res.failed, res.total, owner, res.gaps)
+	}
+}

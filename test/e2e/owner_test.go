@@ -66,3 +66,19 @@ func (w *world) label(node, key, value string) {
 		w.t.Fatal(fmt.Errorf("label %s: %w", node, err))
 	}
 }
+
+// cordon marks a node unschedulable, as kubectl cordon does.
+func (w *world) cordon(node string) {
+	w.t.Helper()
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		var n corev1.Node
+		if err := w.c.Get(context.Background(), types.NamespacedName{Name: node}, &n); err != nil {
+			return err
+		}
+		n.Spec.Unschedulable = true
+		return w.c.Update(context.Background(), &n)
+	})
+	if err != nil {
+		w.t.Fatal(fmt.Errorf("cordon %s: %w", node, err))
+	}
+}

@@ -239,7 +239,8 @@ func cacheOptions() cache.Options {
 	return cache.Options{
 		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.Node{}: {Transform: trimNode},
+			&corev1.Node{}:               {Transform: trimNode},
+			&discoveryv1.EndpointSlice{}: {Transform: trimSlice},
 		},
 	}
 }
@@ -257,4 +258,22 @@ func trimNode(o any) (any, error) {
 	n.Status.NodeInfo = corev1.NodeSystemInfo{}
 	n.Status.Capacity, n.Status.Allocatable = nil, nil
 	return n, nil
+}
+
+// trimSlice keeps of an EndpointSlice what the decision reads: which nodes
+// have ready endpoints.
+func trimSlice(o any) (any, error) {
+	s, ok := o.(*discoveryv1.EndpointSlice)
+	if !ok {
+		return o, nil
+	}
+	s.ManagedFields = nil
+	s.Annotations = nil
+	s.Ports = nil
+	for i := range s.Endpoints {
+		e := &s.Endpoints[i]
+		e.Addresses, e.TargetRef, e.Hints, e.Hostname, e.Zone = nil, nil, nil, nil, nil
+		e.DeprecatedTopology = nil
+	}
+	return s, nil
 }
