@@ -87,13 +87,18 @@ func Run(ctx context.Context, o Options) error {
 
 	again := make(chan event.GenericEvent, 4096)
 	ap := newApplier(ann, o.HandoverDelay, log, func(svc string) { again <- serviceEvent(svc) })
+	// Joins run one at a time in their own goroutine, always with the
+	// latest peer list.
+	peers := make(chan []string, 1)
 	w := &worlds{
 		reader: mgr.GetClient(),
 		live:   members.Live,
-		join: func(peers []string) {
-			if err := members.Join(peers); err != nil && !errors.Is(err, membership.ErrNoPeer) {
-				log.Warn("joining speakers", "error", err)
+		join: func(p []string) {
+			select {
+			case <-peers:
+			default:
 			}
+			peers <- p
 		},
 	}
 	r := &serviceReconciler{
@@ -132,6 +137,18 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}()
 	go ap.run(mctx)
+	go func() {
+		for {
+			select {
+			case <-mctx.Done():
+				return
+			case p := <-peers:
+				if err := members.Join(p); err != nil && !errors.Is(err, membership.ErrNoPeer) {
+					log.Warn("joining speakers", "error", err)
+				}
+			}
+		}
+	}()
 	go func() {
 		// Meet the other speakers before answering for anything.
 		select {

@@ -25,7 +25,9 @@ const LabelExclude = "node.kubernetes.io/exclude-from-external-load-balancers"
 type worlds struct {
 	reader client.Reader
 	live   func() []string
-	join   func(peers []string)
+	// join hands the speakers' addresses to the membership; it must not
+	// block (joining can wait seconds on unreachable peers).
+	join func(peers []string)
 
 	mu    sync.Mutex
 	world *speaker.World
