@@ -61,7 +61,7 @@ burst: bins
 bench-l2: bins
 	FAROL_BIN_DIR=$$(hack/bins.sh --print) FAROL_FAILOVER_REPS=10 FAROL_SCALE=1000 \
 	  $(GO) test -count=1 -run 'TestFailover|TestGracefulStop|TestManyServices' -v -timeout 30m ./test/e2e/ \
-	  | grep -E '^(=== RUN|--- |PASS|FAIL|ok)|FAILOVER|rep [0-9]+:|graceful|announced|ownership'
+	  | grep --line-buffered -E '^(=== RUN|--- |PASS|FAIL|ok)|FAILOVER|rep [0-9]+:|graceful|announced|ownership'
 
 demo: bins build
 	$(GO) build -o bin/farol-demo ./test/demo

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/farol-lb/farol/test/gen"
 )
@@ -154,6 +156,18 @@ func TestExclusionAndSelectors(t *testing.T) {
 			return fmt.Sprintf("answers from %v", macs)
 		}
 		return ""
+	})
+	w.eventually("a NotAnnounced event", 10*time.Second, func() string {
+		var list eventsv1.EventList
+		if err := w.c.List(w.ctx, &list, client.InNamespace(w.ns)); err != nil {
+			return err.Error()
+		}
+		for _, ev := range list.Items {
+			if ev.Regarding.Name == "sel" && ev.Reason == "NotAnnounced" && strings.Contains(ev.Note, "L2Advertisement lab") {
+				return ""
+			}
+		}
+		return fmt.Sprintf("%d events, none NotAnnounced naming the advertisement", len(list.Items))
 	})
 }
 

@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -110,4 +112,18 @@ func (p *probe) failedAfter(t time.Time) bool {
 		}
 	}
 	return false
+}
+
+// around lists the results sent from 100 ms before t to 600 ms after, for
+// a failure message.
+func (p *probe) around(t time.Time) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var b strings.Builder
+	for _, r := range p.results {
+		if d := r.start.Sub(t); d > -100*time.Millisecond && d < 600*time.Millisecond {
+			fmt.Fprintf(&b, "%+dms:%v ", d.Milliseconds(), r.ok)
+		}
+	}
+	return b.String()
 }
