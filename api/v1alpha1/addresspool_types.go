@@ -9,11 +9,11 @@ import (
 // "2001:db8::10-2001:db8::ff").
 //
 // The CEL rules below make the API server refuse malformed entries at apply
-// time. A reversed range ("10.0.0.9-10.0.0.1") is not among them: CEL has
-// no ordering on IP values, and every formulation that builds one (padding
-// groups as strings, a bit-by-bit prefix walk) exceeds the API server's
-// estimated cost budget for CRD rules. The controller refuses such a pool
-// instead: Ready=False, reason Invalid, naming the field.
+// time. A reversed range ("10.0.0.9-10.0.0.1") is refused by the admission
+// policy in config/policy instead: CEL has no ordering on IP values, and
+// every way of building one exceeds the API server's estimated cost budget
+// for CRD rules, which a policy is not held to. The controller also marks
+// such a pool Ready=False, reason Invalid, naming the field.
 //
 // +kubebuilder:validation:MinLength=1
 // +kubebuilder:validation:MaxLength=90

@@ -107,9 +107,12 @@ func run(ctx context.Context) (err error) {
 // namespace and a speaker on every node, as a Deployment and a DaemonSet
 // would.
 func (d *demo) install() error {
-	step("installing the Farol CRDs, the controller and a speaker on each node")
+	step("installing the Farol CRDs and admission policy, the controller and a speaker on each node")
 	if err := d.lab.Cluster.InstallCRDs(d.ctx, filepath.Join(d.root, "config", "crd", "bases")); err != nil {
 		return err
+	}
+	if out, err := d.lab.Cluster.Kubectl("apply", "-f", filepath.Join(d.root, "config", "policy")).CombinedOutput(); err != nil {
+		return fmt.Errorf("apply the admission policy: %v: %s", err, out)
 	}
 	cp := d.lab.ControlPlane
 	if _, err := cp.Start("controller", cp.Command(context.Background(), d.farol, "controller",

@@ -69,6 +69,7 @@ func newEnv(t *testing.T) *env {
 		if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "farol-system"}}); err != nil && !apierrors.IsAlreadyExists(err) {
 			t.Fatal(err)
 		}
+		installPolicies(t, cl, c, filepath.Join(filepath.Dir(file), "..", "..", "config", "policy"))
 	})
 	// A client made after the CRDs are served, so its REST mapper knows them.
 	c, err := client.New(cl.Config, client.Options{Scheme: scheme})
@@ -294,5 +295,31 @@ func (e *env) updatePool(name string, change func(*farolv1.AddressPool)) {
 	})
 	if err != nil {
 		e.t.Fatal(err)
+	}
+}
+
+// installPolicies applies the admission policies with kubectl, as an
+// operator would, and waits until the API server enforces them (it loads
+// policies asynchronously).
+func installPolicies(t *testing.T, cl *cluster.Cluster, c client.Client, dir string) {
+	t.Helper()
+	if out, err := cl.Kubectl("apply", "-f", dir).CombinedOutput(); err != nil {
+		t.Fatalf("kubectl apply -f %s: %v: %s", dir, err, out)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		p := &farolv1.AddressPool{ObjectMeta: metav1.ObjectMeta{Name: "policy-probe"}}
+		p.Spec.Addresses = []farolv1.AddressRange{"10.255.0.9-10.255.0.1"}
+		err := c.Create(context.Background(), p)
+		if err != nil && strings.Contains(err.Error(), "reversed") {
+			return
+		}
+		if err == nil {
+			_ = c.Delete(context.Background(), p)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the AddressPool admission policy is not enforced after 30s (last: %v)", err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
