@@ -108,9 +108,17 @@ type cluster struct {
 func newCluster(t *testing.T, n int, tweak func(*Options)) *cluster {
 	t.Helper()
 	c := &cluster{t: t, opts: map[string]Options{}, m: map[string]*Members{}, cuts: map[string]*cutTransport{}}
+	// Ports are all picked before any is bound, so the kernel may hand the
+	// same one out twice: skip repeats.
+	used := map[int]bool{}
 	for i := range n {
 		name := fmt.Sprintf("node-%d", i)
-		o := testOptions(t, name, freePort(t))
+		port := freePort(t)
+		for used[port] {
+			port = freePort(t)
+		}
+		used[port] = true
+		o := testOptions(t, name, port)
 		o.wrapTransport = func(inner memberlist.Transport) memberlist.Transport {
 			ct := newCutTransport(inner)
 			c.cuts[name] = ct
