@@ -83,7 +83,7 @@ func TestGracefulStopLosesNothing(t *testing.T) {
 	w.pool()
 	vip := w.service("web", nil)[0]
 	owner := w.waitOwner(vip)
-	probe := w.startProbe(vip, 50*time.Millisecond, 500*time.Millisecond)
+	probe := w.startProbe(vip, 50*time.Millisecond, time.Second)
 	time.Sleep(time.Second)
 	if err := w.speakers[owner].Stop(5 * time.Second); err != nil {
 		t.Logf("stop: %v", err)
@@ -181,7 +181,7 @@ func TestCordonHandsOver(t *testing.T) {
 	w.pool()
 	vip := w.service("web", nil)[0]
 	owner := w.waitOwner(vip)
-	probe := w.startProbe(vip, 50*time.Millisecond, 500*time.Millisecond)
+	probe := w.startProbe(vip, 50*time.Millisecond, time.Second)
 	time.Sleep(time.Second)
 	w.cordon(owner)
 	w.eventually("a new owner", 10*time.Second, func() string {
