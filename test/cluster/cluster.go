@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/farol-lb/farol/test/internal/nsthread"
 	"k8s.io/client-go/rest"
 )
 
@@ -91,7 +92,7 @@ type Cluster struct {
 
 	opts       Options
 	ownDir     bool
-	spawner    *spawner
+	spawner    *nsthread.Spawner
 	etcd       *process
 	apiserver  *process
 	stopOnce   sync.Once
@@ -118,7 +119,7 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 
-	sp, err := newSpawnerIn(o.Netns)
+	sp, err := nsthread.NewSpawner(o.Netns)
 	if err != nil {
 		return nil, fmt.Errorf("start cluster: %w", err)
 	}
@@ -183,7 +184,7 @@ func (c *Cluster) Stop() error {
 				errs = append(errs, p.stop())
 			}
 		}
-		c.spawner.close()
+		c.spawner.Close()
 		if c.ownDir && c.Dir != "" {
 			if err := os.RemoveAll(c.Dir); err != nil {
 				errs = append(errs, err)

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/farol-lb/farol/test/internal/nsthread"
 )
 
 // startEtcd runs a single-member etcd and waits until it answers /health.
@@ -88,7 +90,7 @@ func waitReady(ctx context.Context, p *process, ready func(context.Context) erro
 			return p.exitError()
 		case <-ctx.Done():
 			return fmt.Errorf("%s not ready: %w (last check: %v); end of %s:\n%s",
-				p.name, ctx.Err(), last, p.logPath, tail(p.logPath))
+				p.name, ctx.Err(), last, p.logPath, nsthread.Tail(p.logPath))
 		case <-tick.C:
 		}
 	}

@@ -8,46 +8,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/farol-lb/farol/test/internal/nsthread"
 )
 
 // stopGrace is how long a child may take to exit after SIGTERM; the API
 // server's graceful shutdown normally takes about a second.
 const stopGrace = 5 * time.Second
-
-// spawner forks every child from one OS thread that stays locked until the
-// cluster stops. Pdeathsig fires when the thread that forked the child exits,
-// not the process, and Go retires any thread whose goroutine exits while
-// locked (as namespace-switching code in the lab does), which would otherwise
-// kill a healthy API server in the middle of a test (golang/go#27505).
-type spawner struct {
-	reqs chan func()
-}
-
-func newSpawner() *spawner {
-	s := &spawner{reqs: make(chan func())}
-	go func() {
-		// Never unlocked: when the loop ends the runtime discards the thread,
-		// and by then every child has been reaped.
-		runtime.LockOSThread()
-		for f := range s.reqs {
-			f()
-		}
-	}()
-	return s
-}
-
-func (s *spawner) start(cmd *exec.Cmd) error {
-	errc := make(chan error, 1)
-	s.reqs <- func() { errc <- cmd.Start() }
-	return <-errc
-}
-
-func (s *spawner) close() { close(s.reqs) }
 
 // process is one child the cluster started; only these are ever signalled,
 // and through the handle from Start, so a reused PID is never hit.
@@ -65,7 +36,7 @@ type process struct {
 // startProcess runs bin with args as a child of sp's thread, its output going
 // to dir/name.log and, if set, to also. The log starts empty, so that what
 // it says is about this run only.
-func startProcess(sp *spawner, dir, name, bin string, args []string, also io.Writer) (*process, error) {
+func startProcess(sp *nsthread.Spawner, dir, name, bin string, args []string, also io.Writer) (*process, error) {
 	p := &process{name: name, logPath: filepath.Join(dir, name+".log"), done: make(chan struct{})}
 	f, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
@@ -86,7 +57,7 @@ func startProcess(sp *spawner, dir, name, bin string, args []string, also io.Wri
 		Setpgid: true,
 	}
 	p.cmd = cmd
-	if err := sp.start(cmd); err != nil {
+	if err := sp.Start(cmd); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
@@ -134,33 +105,7 @@ func (p *process) stop() error {
 // exitError describes a child that exited before it was asked to, with the end
 // of its log, which is where the reason is.
 func (p *process) exitError() error {
-	return fmt.Errorf("%s exited unexpectedly: %v; end of %s:\n%s", p.name, p.err, p.logPath, tail(p.logPath))
-}
-
-// tail returns the last lines of a log file, enough to show why a child died
-// or never became ready.
-func tail(path string) string {
-	const maxBytes, maxLines = 8 << 10, 25
-	f, err := os.Open(path)
-	if err != nil {
-		return err.Error()
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err.Error()
-	}
-	off := max(st.Size()-maxBytes, 0)
-	b, err := io.ReadAll(io.NewSectionReader(f, off, st.Size()-off))
-	if err != nil {
-		return err.Error()
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if off > 0 && len(lines) > 1 {
-		lines = lines[1:] // the first line is cut
-	}
-	lines = lines[max(len(lines)-maxLines, 0):]
-	return strings.Join(lines, "\n")
+	return fmt.Errorf("%s exited unexpectedly: %v; end of %s:\n%s", p.name, p.err, p.logPath, nsthread.Tail(p.logPath))
 }
 
 // prefixWriter tags each line with a child's name, so that etcd's and the API
@@ -200,5 +145,5 @@ var errPortInUse = errors.New("port already in use")
 // portClash tells whether a child died because another process took a port
 // between our picking it and the child binding it.
 func portClash(p *process) bool {
-	return strings.Contains(tail(p.logPath), "address already in use")
+	return strings.Contains(nsthread.Tail(p.logPath), "address already in use")
 }

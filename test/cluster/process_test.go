@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/farol-lb/farol/test/internal/nsthread"
 )
 
 func TestPrefixWriter(t *testing.T) {
@@ -44,7 +46,7 @@ func TestTail(t *testing.T) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Split(tail(path), "\n")
+	got := strings.Split(nsthread.Tail(path), "\n")
 	if len(got) != 25 || got[len(got)-1] != "last" {
 		t.Errorf("tail: %d lines ending %q, want 25 ending \"last\"", len(got), got[len(got)-1])
 	}

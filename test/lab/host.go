@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/farol-lb/farol/test/internal/nsthread"
 	"github.com/vishvananda/netns"
 )
 
@@ -34,7 +35,7 @@ type Host struct {
 	peer string // the bridge-side end of the veth pair, in the bridge namespace
 
 	spOnce sync.Once
-	sp     *spawner
+	sp     *nsthread.Spawner
 	spErr  error
 }
 
@@ -62,7 +63,7 @@ func (h *Host) Command(ctx context.Context, name string, args ...string) *exec.C
 func (h *Host) Do(fn func() error) error {
 	errc := make(chan error, 1)
 	// Returning without UnlockOSThread discards the thread.
-	goLocked(func() {
+	nsthread.GoLocked(func() {
 		orig, err := netns.Get()
 		if err != nil {
 			errc <- fmt.Errorf("current network namespace: %w", err)

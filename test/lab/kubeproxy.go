@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/farol-lb/farol/test/internal/nsthread"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -142,7 +143,7 @@ func (n *Node) waitKubeProxy(ctx context.Context) error {
 		if p := n.lab.proc(n.Name + "-kube-proxy"); p != nil {
 			select {
 			case <-p.done:
-				return fmt.Errorf("kube-proxy on %s exited: %v; end of %s:\n%s", n.Name, p.err, p.logPath, tail(p.logPath))
+				return fmt.Errorf("kube-proxy on %s exited: %v; end of %s:\n%s", n.Name, p.err, p.logPath, nsthread.Tail(p.logPath))
 			default:
 			}
 		}

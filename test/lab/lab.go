@@ -199,7 +199,7 @@ func (l *Lab) Stop() error {
 			// Also keeps a late Host.Start from making a new spawner.
 			h.spOnce.Do(func() { h.spErr = errStopped })
 			if h.sp != nil {
-				h.sp.close()
+				h.sp.Close()
 			}
 		}
 		errs = append(errs, l.deleteNamespaces())

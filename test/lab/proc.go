@@ -11,64 +11,13 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/vishvananda/netns"
+	"github.com/farol-lb/farol/test/internal/nsthread"
 )
 
-// spawner forks children from one OS thread that sits in a host's namespace
-// until the lab stops. Pdeathsig fires when the forking thread exits, not
-// the process, so the thread must outlive its children (golang/go#27505);
-// and a child forked there starts in the namespace even when its command
-// was not built with Host.Command.
-type spawner struct {
-	reqs chan func()
-}
-
-func newSpawner(name string) (*spawner, error) {
-	s := &spawner{reqs: make(chan func())}
-	errc := make(chan error, 1)
-	// Never unlocked: when the loop ends the runtime discards the thread, and
-	// by then every child has been reaped.
-	goLocked(func() {
-		if err := enter(name); err != nil {
-			errc <- err
-			return
-		}
-		errc <- nil
-		for f := range s.reqs {
-			f()
-		}
-	})
-	if err := <-errc; err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-func (s *spawner) start(cmd *exec.Cmd) error {
-	errc := make(chan error, 1)
-	s.reqs <- func() { errc <- cmd.Start() }
-	return <-errc
-}
-
-func (s *spawner) close() { close(s.reqs) }
-
-// enter moves the calling, locked thread into the namespace name.
-func enter(name string) error {
-	h, err := netns.GetFromName(name)
-	if err != nil {
-		return fmt.Errorf("network namespace %s: %w", name, err)
-	}
-	defer h.Close()
-	if err := netns.Set(h); err != nil {
-		return fmt.Errorf("enter network namespace %s: %w", name, err)
-	}
-	return nil
-}
-
 // spawner returns the host's spawner, starting it on first use.
-func (h *Host) spawner() (*spawner, error) {
+func (h *Host) spawner() (*nsthread.Spawner, error) {
 	h.spOnce.Do(func() {
-		h.sp, h.spErr = newSpawner(h.Netns)
+		h.sp, h.spErr = nsthread.NewSpawner(h.Netns)
 	})
 	return h.sp, h.spErr
 }
@@ -127,7 +76,7 @@ func (h *Host) start(name string, cmd *exec.Cmd) (*Proc, error) {
 		f.Close()
 		return nil, errStopped
 	}
-	if err := sp.start(cmd); err != nil {
+	if err := sp.Start(cmd); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -190,7 +139,7 @@ func (p *Proc) Stop(timeout time.Duration) error {
 		select {
 		case <-p.done:
 			if p.err != nil {
-				return fmt.Errorf("%s exited unexpectedly: %w; end of %s:\n%s", p.name, p.err, p.logPath, tail(p.logPath))
+				return fmt.Errorf("%s exited unexpectedly: %w; end of %s:\n%s", p.name, p.err, p.logPath, nsthread.Tail(p.logPath))
 			}
 			return nil
 		default:
