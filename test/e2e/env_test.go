@@ -20,6 +20,7 @@ import (
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 	"github.com/farol-lb/farol/internal/app/controller"
 	"github.com/farol-lb/farol/test/gen"
+	"github.com/farol-lb/farol/test/internal/poll"
 	"github.com/farol-lb/farol/test/lab"
 )
 
@@ -207,17 +208,7 @@ func (w *world) backends(svc string, onNodes ...string) {
 
 func (w *world) eventually(what string, timeout time.Duration, cond func() string) {
 	w.t.Helper()
-	deadline := time.Now().Add(timeout)
-	var last string
-	for {
-		if last = cond(); last == "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			w.t.Fatalf("%s: not within %s: %s", what, timeout, last)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	poll.Until(w.t, what, timeout, cond)
 }
 
 // arping asks "who has addr?" from the client and returns the distinct MACs
@@ -266,4 +257,22 @@ func (w *world) announcing(name string) string {
 		return err.Error()
 	}
 	return s.Annotations["farol.dev/announcing"]
+}
+
+// waitCurl waits until an HTTP request from the client to vip is answered
+// by a backend, and returns the answer.
+func (w *world) waitCurl(vip netip.Addr) string {
+	w.t.Helper()
+	var body string
+	w.eventually("curl "+w.url(vip), 15*time.Second, func() string {
+		var err error
+		if body, err = w.lab.Curl(w.ctx, w.url(vip)); err != nil {
+			return err.Error()
+		}
+		if !strings.Contains(body, "backend") {
+			return "unexpected answer " + body
+		}
+		return ""
+	})
+	return body
 }

@@ -33,17 +33,8 @@ func TestL2IPv4(t *testing.T) {
 		}
 		return ""
 	})
-	w.eventually("curl "+w.url(vip), 15*time.Second, func() string {
-		body, err := w.lab.Curl(w.ctx, w.url(vip))
-		if err != nil {
-			return err.Error()
-		}
-		if !strings.Contains(body, "backend") {
-			return "unexpected answer " + body
-		}
-		t.Logf("%s answered by %s: %s", vip, owner, strings.TrimSpace(body))
-		return ""
-	})
+	body := w.waitCurl(vip)
+	t.Logf("%s answered by %s: %s", vip, owner, strings.TrimSpace(body))
 }
 
 // TestL2IPv6: the same over NDP and IPv6.
@@ -60,16 +51,7 @@ func TestL2IPv6(t *testing.T) {
 		}
 		return ""
 	})
-	w.eventually("curl "+w.url(vip), 15*time.Second, func() string {
-		body, err := w.lab.Curl(w.ctx, w.url(vip))
-		if err != nil {
-			return err.Error()
-		}
-		if !strings.Contains(body, "backend") {
-			return "unexpected answer " + body
-		}
-		return ""
-	})
+	w.waitCurl(vip)
 	out, _ := w.lab.Client.Command(w.ctx, "ip", "-6", "neigh", "show", vip.String()).CombinedOutput()
 	if macs := macsIn(string(out)); len(macs) != 1 {
 		t.Fatalf("client neighbour table for %s: %s", vip, out)

@@ -29,6 +29,7 @@ import (
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 	"github.com/farol-lb/farol/internal/app/controller"
 	"github.com/farol-lb/farol/test/cluster"
+	"github.com/farol-lb/farol/test/internal/poll"
 )
 
 var shared = cluster.NewShared(cluster.Options{})
@@ -183,17 +184,7 @@ func (e *env) service(name string) *corev1.Service {
 // then fails with cond's last explanation.
 func (e *env) eventually(what string, timeout time.Duration, cond func() string) {
 	e.t.Helper()
-	deadline := time.Now().Add(timeout)
-	var last string
-	for {
-		if last = cond(); last == "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("%s: not within %s: %s", what, timeout, last)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	poll.Until(e.t, what, timeout, cond)
 }
 
 // addresses returns the ingress IPs of a Service's status.
