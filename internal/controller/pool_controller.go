@@ -59,7 +59,7 @@ func (r *PoolReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 				r.State.touchPool(p.Name)
 			}
 		}
-		go r.State.retryWaiting()
+		go r.State.retryWaiting(true)
 	}
 
 	var pool farolv1.AddressPool

@@ -115,7 +115,7 @@ func (r *ServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 		r.State.touchPool(out.assignment.Pool)
 		r.State.touchPool(out.released)
 		if out.freed {
-			r.State.retryWaiting()
+			r.State.retryWaiting(false)
 		}
 	}
 	if out.orphan {
@@ -130,7 +130,7 @@ func (r *ServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 func (r *ServiceReconciler) release(key string) {
 	if pool, ok := r.State.release(key); ok {
 		r.State.touchPool(pool)
-		r.State.retryWaiting()
+		r.State.retryWaiting(false)
 	}
 }
 

@@ -139,14 +139,18 @@ func samePools(a, b []config.PoolState) bool {
 }
 
 // retryWaiting asks the Service reconciler to look again at every Service
-// that waits for an address or holds one outside every pool.
-func (a *Allocations) retryWaiting() {
+// that waits for an address and, after a pool change, at those holding one
+// outside every pool (listing them costs a pass over all Services, so a
+// mere release does not).
+func (a *Allocations) retryWaiting(orphansToo bool) {
 	a.mu.Lock()
 	keys := make([]string, 0, len(a.pending))
 	for k := range a.pending {
 		keys = append(keys, k)
 	}
-	keys = append(keys, a.alloc.Orphans()...)
+	if orphansToo {
+		keys = append(keys, a.alloc.Orphans()...)
+	}
 	a.mu.Unlock()
 	for _, k := range keys {
 		a.serviceEvents <- event.GenericEvent{Object: objectForKey(k)}
