@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -64,20 +63,11 @@ func TestGracefulStopLosesNothing(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.pool()
 	vip := w.service("web", nil)[0]
-	owner := w.waitOwner(vip)
-	probe := w.startProbe(vip, 50*time.Millisecond, time.Second)
-	time.Sleep(time.Second)
-	if err := w.speakers[owner].Stop(5 * time.Second); err != nil {
-		t.Logf("stop: %v", err)
-	}
-	w.eventually("a new owner", 10*time.Second, func() string {
-		if got := w.currentOwner(vip); got == "" || got == owner {
-			return "owner " + got
+	owner, res := w.handOver(vip, func(owner string) {
+		if err := w.speakers[owner].Stop(5 * time.Second); err != nil {
+			t.Logf("stop: %v", err)
 		}
-		return ""
 	})
-	time.Sleep(time.Second)
-	res := probe.stop()
 	if res.failed > 0 {
 		t.Fatalf("%d of %d requests failed during the graceful handover (gaps %v)", res.failed, res.total, res.gaps)
 	}
@@ -153,19 +143,27 @@ func TestExclusionAndSelectors(t *testing.T) {
 	})
 }
 
-var _ = corev1.ServiceExternalTrafficPolicyLocal
-var _ netip.Addr
-
 // TestCordonHandsOver: cordoning the owner moves its address to another
 // node without failing a request, as a graceful stop does.
 func TestCordonHandsOver(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.pool()
 	vip := w.service("web", nil)[0]
+	owner, res := w.handOver(vip, w.cordon)
+	if res.failed > 0 {
+		t.Fatalf("%d of %d requests failed while %s was cordoned (gaps %v)", res.failed, res.total, owner, res.gaps)
+	}
+}
+
+// handOver runs act on the owner of vip while the client sends a request
+// every 50 ms, waits for another node to answer, and returns the old owner
+// and what the client saw.
+func (w *world) handOver(vip netip.Addr, act func(owner string)) (string, probeSummary) {
+	w.t.Helper()
 	owner := w.waitOwner(vip)
 	probe := w.startProbe(vip, 50*time.Millisecond, time.Second)
 	time.Sleep(time.Second)
-	w.cordon(owner)
+	act(owner)
 	w.eventually("a new owner", 10*time.Second, func() string {
 		if got := w.currentOwner(vip); got == "" || got == owner {
 			return "owner " + got
@@ -173,7 +171,5 @@ func TestCordonHandsOver(t *testing.T) {
 		return ""
 	})
 	time.Sleep(time.Second)
-	if res := probe.stop(); res.failed > 0 {
-		t.Fatalf("%d of %d requests failed while %s was cordoned (gaps %v)", res.failed, res.total, owner, res.gaps)
-	}
+	return owner, probe.stop()
 }
