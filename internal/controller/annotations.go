@@ -1,14 +1,14 @@
 package controller
 
-// Annotations and names Farol reads and writes on Services.
-const (
-	// Class is the spec.loadBalancerClass Farol answers to.
-	Class = "farol.dev/lb"
+import farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 
-	AnnotationPool          = "farol.dev/pool"
-	AnnotationAddresses     = "farol.dev/addresses"
-	AnnotationSharingKey    = "farol.dev/sharing-key"
-	AnnotationAllocatedFrom = "farol.dev/allocated-from"
+// Short local names for the API's Service-facing names.
+const (
+	Class                   = farolv1.LoadBalancerClass
+	AnnotationPool          = farolv1.AnnotationPool
+	AnnotationAddresses     = farolv1.AnnotationAddresses
+	AnnotationSharingKey    = farolv1.AnnotationSharingKey
+	AnnotationAllocatedFrom = farolv1.AnnotationAllocatedFrom
 )
 
 // migration maps each MetalLB annotation Farol honours to the farol.dev

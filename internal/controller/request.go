@@ -145,7 +145,7 @@ func requestedAddresses(s *corev1.Service, list string, fams []ipam.Family) ([]n
 	}
 	seen := map[ipam.Family]netip.Addr{}
 	for _, a := range out {
-		f := familyOf(a)
+		f := ipam.FamilyOf(a)
 		if prev, dup := seen[f]; dup {
 			errs = append(errs, field.Invalid(annPath, list, fmt.Sprintf("more than one %s address (%s, %s); give at most one per family", f, prev, a)))
 		}
@@ -156,14 +156,7 @@ func requestedAddresses(s *corev1.Service, list string, fams []ipam.Family) ([]n
 	}
 	// Primary family first, as the allocator returns them.
 	sort.SliceStable(out, func(i, j int) bool {
-		return slices.Index(fams, familyOf(out[i])) < slices.Index(fams, familyOf(out[j]))
+		return slices.Index(fams, ipam.FamilyOf(out[i])) < slices.Index(fams, ipam.FamilyOf(out[j]))
 	})
 	return out, errs
-}
-
-func familyOf(a netip.Addr) ipam.Family {
-	if a.Is4() {
-		return ipam.IPv4
-	}
-	return ipam.IPv6
 }

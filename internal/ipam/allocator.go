@@ -143,7 +143,7 @@ func (a *Allocator) enabledRange(addr netip.Addr) *rangeState {
 // count adds d to the in-use counter of every pool owning s.addr. Disabled
 // pools may overlap the owner, and each reports its own usage.
 func (a *Allocator) count(s *slot, d int) {
-	f := familyOf(s.addr)
+	f := FamilyOf(s.addr)
 	if s.rng != nil {
 		s.owner.fam(f).inUse += d
 	}

@@ -81,7 +81,7 @@ func (a *Allocator) keep(h *holder, svc *Service, req Request, w *want) ([]pick,
 
 // fits reports whether the held address s satisfies the request.
 func (a *Allocator) fits(h *holder, svc *Service, req Request, w *want, s *slot) bool {
-	if e, ok := w.pinned(familyOf(s.addr)); ok && e != s.addr {
+	if e, ok := w.pinned(FamilyOf(s.addr)); ok && e != s.addr {
 		return false
 	}
 	// The pool is checked only when the request names a new one: an edit of
@@ -101,7 +101,7 @@ func (a *Allocator) fits(h *holder, svc *Service, req Request, w *want, s *slot)
 
 func (h *holder) slotOf(f Family) *slot {
 	for _, s := range h.slots {
-		if familyOf(s.addr) == f {
+		if FamilyOf(s.addr) == f {
 			return s
 		}
 	}
@@ -363,9 +363,9 @@ func (a *Allocator) Restore(svc Service, addrs []netip.Addr) (Assignment, error)
 		}
 		plan[i].addr = e.Unmap()
 	}
-	if len(plan) == 2 && familyOf(plan[0].addr) == familyOf(plan[1].addr) {
+	if len(plan) == 2 && FamilyOf(plan[0].addr) == FamilyOf(plan[1].addr) {
 		return Assignment{}, errorf(ErrInvalidRequest, "restore %s: two %v addresses %s and %s",
-			svc.Key, familyOf(plan[0].addr), plan[0].addr, plan[1].addr)
+			svc.Key, FamilyOf(plan[0].addr), plan[0].addr, plan[1].addr)
 	}
 	h := a.services[svc.Key]
 	for _, pk := range plan {

@@ -36,7 +36,9 @@ func (f Family) other() Family {
 	return IPv4
 }
 
-func familyOf(a netip.Addr) Family {
+// FamilyOf is the family of an address (IPv4-mapped addresses count as
+// IPv6; unmap them first).
+func FamilyOf(a netip.Addr) Family {
 	if a.Is4() {
 		return IPv4
 	}
@@ -131,7 +133,7 @@ func (r Range) validate() error {
 }
 
 // Family reports the family of the range's addresses.
-func (r Range) Family() Family { return familyOf(r.First) }
+func (r Range) Family() Family { return FamilyOf(r.First) }
 
 // Contains reports whether a lies in the range. Addresses of the other family
 // (including 4-in-6 forms of IPv4 addresses) are never contained.

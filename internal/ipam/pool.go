@@ -120,7 +120,7 @@ func (p *poolState) fam(f Family) *famState { return p.fams[f-1] }
 
 // owns reports whether a is one of p's usable addresses.
 func (p *poolState) owns(a netip.Addr) bool {
-	fs := p.fam(familyOf(a))
+	fs := p.fam(FamilyOf(a))
 	if fs == nil || (p.AvoidBuggyIPs && buggy(a)) {
 		return false
 	}

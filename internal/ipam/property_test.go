@@ -313,7 +313,7 @@ func (m *model) predict(prev *held, svc Service, req Request) (netip.Addr, error
 	hasFamily := false
 	for _, p := range cands {
 		for _, x := range m.usable(p) {
-			if familyOf(x) == f {
+			if FamilyOf(x) == f {
 				hasFamily = true
 				if len(m.holders(x)) == 0 {
 					return x, nil, true
@@ -330,7 +330,7 @@ func (m *model) predict(prev *held, svc Service, req Request) (netip.Addr, error
 
 func (m *model) checkShape(desc string, req Request, got Assignment) {
 	f0 := req.Families[0]
-	ok := len(got.Addrs) > 0 && familyOf(got.Addrs[0]) == f0
+	ok := len(got.Addrs) > 0 && FamilyOf(got.Addrs[0]) == f0
 	switch req.Policy {
 	case SingleStack:
 		ok = ok && len(got.Addrs) == 1
@@ -338,7 +338,7 @@ func (m *model) checkShape(desc string, req Request, got Assignment) {
 		ok = ok && len(got.Addrs) == 2
 	}
 	if len(got.Addrs) == 2 {
-		ok = ok && familyOf(got.Addrs[1]) == f0.other()
+		ok = ok && FamilyOf(got.Addrs[1]) == f0.other()
 	}
 	if !ok {
 		m.t.Errorf("%s = %v: wrong families", desc, got.Addrs)
@@ -444,7 +444,7 @@ func (m *model) check() {
 		for _, f := range []Family{IPv4, IPv6} {
 			var free, inUse int64
 			for _, x := range m.usable(p) {
-				if familyOf(x) != f {
+				if FamilyOf(x) != f {
 					continue
 				}
 				if len(held[x]) > 0 {

@@ -45,7 +45,7 @@ func parseRequest(req Request) (want, error) {
 			return w, errorf(ErrInvalidRequest, "invalid requested address %q", e)
 		}
 		e = e.Unmap()
-		f := familyOf(e)
+		f := FamilyOf(e)
 		switch {
 		case !slices.Contains(w.fams, f):
 			return w, errorf(ErrInvalidRequest, "requested address %s is %v but the Service is single-stack %v", e, f, w.fams[0])

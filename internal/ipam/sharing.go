@@ -96,7 +96,7 @@ func shareable(h *holder, svc *Service, s *slot) bool {
 func (a *Allocator) findShare(h *holder, svc *Service, p *poolState, f Family) (netip.Addr, bool) {
 	var best netip.Addr
 	for addr, s := range a.shared[svc.SharingKey] {
-		if s.owner == p && familyOf(addr) == f && (!best.IsValid() || addr.Less(best)) && shareable(h, svc, s) {
+		if s.owner == p && FamilyOf(addr) == f && (!best.IsValid() || addr.Less(best)) && shareable(h, svc, s) {
 			best = addr
 		}
 	}

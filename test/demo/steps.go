@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 	"github.com/farol-lb/farol/test/lab"
 )
 
@@ -53,7 +54,7 @@ func (d *demo) waitAnnounced(names ...string) error {
 	for _, name := range names {
 		for {
 			s, err := cs.CoreV1().Services("demo").Get(ctx, name, metav1.GetOptions{})
-			if err == nil && len(s.Status.LoadBalancer.Ingress) > 0 && s.Annotations["farol.dev/announcing"] != "" {
+			if err == nil && len(s.Status.LoadBalancer.Ingress) > 0 && s.Annotations[farolv1.AnnotationAnnouncing] != "" {
 				break
 			}
 			select {
@@ -82,7 +83,7 @@ func (d *demo) reach() (netip.Addr, error) {
 	if _, err := d.client("arping", "-c", "3", "-I", d.lab.Client.Iface, vip.String()); err != nil {
 		return vip, err
 	}
-	fmt.Printf("    %s is %s; the Service says %s\n", d.macNode(d.neighbour(vip)), d.neighbour(vip), s.Annotations["farol.dev/announcing"])
+	fmt.Printf("    %s is %s; the Service says %s\n", d.macNode(d.neighbour(vip)), d.neighbour(vip), s.Annotations[farolv1.AnnotationAnnouncing])
 	step("the client sends HTTP requests to %s: kube-proxy on that node carries them to a backend", vip)
 	for range 3 {
 		if _, err := d.client("curl", "-s", "--max-time", "2", "http://"+vip.String()+"/"); err != nil {

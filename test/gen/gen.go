@@ -47,13 +47,13 @@ func WithAnnotation(k, v string) ServiceOption {
 }
 
 // WithPool asks for a pool by name.
-func WithPool(p string) ServiceOption { return WithAnnotation("farol.dev/pool", p) }
+func WithPool(p string) ServiceOption { return WithAnnotation(farolv1.AnnotationPool, p) }
 
 // WithAddresses asks for addresses (comma list).
-func WithAddresses(a string) ServiceOption { return WithAnnotation("farol.dev/addresses", a) }
+func WithAddresses(a string) ServiceOption { return WithAnnotation(farolv1.AnnotationAddresses, a) }
 
 // WithSharingKey lets the Service share an address.
-func WithSharingKey(k string) ServiceOption { return WithAnnotation("farol.dev/sharing-key", k) }
+func WithSharingKey(k string) ServiceOption { return WithAnnotation(farolv1.AnnotationSharingKey, k) }
 
 // WithLabel sets one label.
 func WithLabel(k, v string) ServiceOption {

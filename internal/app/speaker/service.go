@@ -17,15 +17,8 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 	"github.com/farol-lb/farol/internal/speaker"
-)
-
-// Annotations the speaker reads and writes on Services.
-const (
-	annotationAllocatedFrom = "farol.dev/allocated-from"
-	// AnnotationAnnouncing says which node answers for the Service, and on
-	// which interfaces: "node-1/eth0". Only the owner writes it.
-	AnnotationAnnouncing = "farol.dev/announcing"
 )
 
 // eventRecorder is the part of the events API the speaker uses.
@@ -91,7 +84,7 @@ func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 // input reads the Service and its endpoints; false if Farol gave it no
 // address.
 func (r *serviceReconciler) input(ctx context.Context, svc *corev1.Service) (speaker.Service, bool) {
-	pool := svc.Annotations[annotationAllocatedFrom]
+	pool := svc.Annotations[farolv1.AnnotationAllocatedFrom]
 	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer || pool == "" || svc.DeletionTimestamp != nil {
 		return speaker.Service{}, false
 	}
@@ -149,11 +142,11 @@ func (r *serviceReconciler) recordOwner(ctx context.Context, svc *corev1.Service
 	}
 	slices.Sort(ifaces)
 	want := r.self + "/" + strings.Join(slices.Compact(ifaces), ",")
-	old := svc.Annotations[AnnotationAnnouncing]
+	old := svc.Annotations[farolv1.AnnotationAnnouncing]
 	if old == want {
 		return nil
 	}
-	patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnotationAnnouncing: want}}})
+	patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{farolv1.AnnotationAnnouncing: want}}})
 	if err := r.client.Patch(ctx, svc, client.RawPatch(types.MergePatchType, patch)); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil
