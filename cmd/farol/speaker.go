@@ -44,7 +44,7 @@ func speakerCommand() *cobra.Command {
 	f.DurationVar(&o.Membership.ProbeTimeout, "probe-timeout", 0, "memberlist probe timeout (default 50ms)")
 	f.StringVar(&o.SecretNamespace, "memberlist-secret-namespace", "", "namespace of the Secret with the gossip key")
 	f.StringVar(&o.SecretName, "memberlist-secret", "", `Secret whose "key" encrypts gossip`)
-	f.DurationVar(&o.HandoverDelay, "handover-delay", o.HandoverDelay, "how long a live node keeps answering for an address it hands over")
+	f.DurationVar(&o.HandoverTimeout, "handover-timeout", o.HandoverTimeout, "longest a live node keeps answering for an address it hands over, waiting to hear the successor claim it")
 	f.DurationVar(&o.JoinGrace, "join-grace", o.JoinGrace, "wait this long to meet other speakers before announcing")
 	f.DurationVar(&o.L2.RefreshInterval, "gratuitous-refresh", o.L2.RefreshInterval, "re-announce owned addresses this often")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")

@@ -33,6 +33,7 @@ type Members struct {
 	o       Options
 	self    netip.AddrPort
 	changes chan struct{}
+	refuted chan struct{}
 	view    *view
 
 	joinMu sync.Mutex // one join round at a time: rounds are not cheap
@@ -73,12 +74,18 @@ func Start(ctx context.Context, o Options) (*Members, error) {
 		o:       o,
 		self:    netip.AddrPortFrom(addr, uint16(o.BindPort)),
 		changes: make(chan struct{}, 1),
+		refuted: make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
 	m.view = newView(o.NodeName, m.notify)
 
-	stdLog := newStdLogger(o.Logger)
+	stdLog := newStdLogger(o.Logger, func() {
+		select {
+		case m.refuted <- struct{}{}:
+		default:
+		}
+	})
 	c := o.config(addr)
 	c.Logger = stdLog
 	c.Events = m.view
@@ -112,6 +119,12 @@ func (m *Members) Live() []string { return m.view.names() }
 // coalesce (the channel holds one), so a slow reader sees one for many
 // changes and must read Live afresh.
 func (m *Members) Changes() <-chan struct{} { return m.changes }
+
+// Refuted receives a value when this member refuted an accusation: other
+// members suspected it or declared it dead (it was cut off or frozen), so
+// they may have taken over its addresses and need to hear it claim them
+// back. Notifications coalesce.
+func (m *Members) Refuted() <-chan struct{} { return m.refuted }
 
 func (m *Members) notify() {
 	select {

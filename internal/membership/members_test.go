@@ -218,3 +218,25 @@ func TestStartAndStop(t *testing.T) {
 		}
 	})
 }
+
+// TestRefutedAfterCut: a member that the others declared dead learns of it
+// when it is back, refutes, and says so on Refuted, which is how the
+// speaker knows to claim its addresses back on the wire.
+func TestRefutedAfterCut(t *testing.T) {
+	c := newCluster(t, 3, nil)
+	victim := c.names[0]
+	select {
+	case <-c.m[victim].Refuted():
+		t.Fatalf("%s refuted an accusation before anything happened", victim)
+	default:
+	}
+	c.cuts[victim].cut.Store(true)
+	c.waitAll(without(c.names, victim), 10*time.Second)
+	c.cuts[victim].cut.Store(false)
+	select {
+	case <-c.m[victim].Refuted():
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s was declared dead and came back, but Refuted said nothing within 10s", victim)
+	}
+	c.waitAll(c.names, 10*time.Second)
+}

@@ -109,7 +109,7 @@ func TestJoinAddressHandling(t *testing.T) {
 
 func TestLogBridge(t *testing.T) {
 	var buf bytes.Buffer
-	l := newStdLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	l := newStdLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})), nil)
 	l.Printf("[WARN] memberlist: Was able to connect to %s over TCP but UDP probes failed", "n1")
 	l.Printf("no level here")
 	got := buf.String()
@@ -123,7 +123,7 @@ func TestLogBridge(t *testing.T) {
 	}
 
 	buf.Reset()
-	quiet := newStdLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	quiet := newStdLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})), nil)
 	quiet.Printf("[ERR] memberlist: dropped below debug")
 	if buf.Len() != 0 {
 		t.Errorf("debug lines leaked at info level: %q", buf.String())

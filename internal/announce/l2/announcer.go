@@ -88,6 +88,17 @@ func (a *Announcer) Owned() map[netip.Addr][]string {
 	return a.current().byAddress()
 }
 
+// Reannounce sends a new gratuitous burst for every address answered now:
+// after this node was wrongly thought dead, neighbours and the node that
+// stood in for it must learn that it answers again.
+func (a *Announcer) Reannounce() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, r := range a.responders {
+		r.reannounce()
+	}
+}
+
 // Close stops answering, releases every socket and waits for every goroutine
 // to end. Later calls do nothing; later SetDesired calls fail with ErrClosed.
 func (a *Announcer) Close() error {

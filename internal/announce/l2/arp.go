@@ -49,7 +49,6 @@ func (w *arpWire) receive() (request, error) {
 		}
 		var p arp.Packet
 		if p.UnmarshalBinary(w.buf[:n]) != nil ||
-			p.Operation != arp.OperationRequest ||
 			p.HardwareType != hwTypeEther || p.ProtocolType != etherTypeIPv4 ||
 			p.HardwareAddrLength != 6 || p.IPLength != 4 {
 			continue
@@ -59,8 +58,12 @@ func (w *arpWire) receive() (request, error) {
 		if bytes.Equal(p.SenderHardwareAddr, w.mac) {
 			continue
 		}
-		// Sender equal to target is someone's announcement, not a question.
+		// Sender equal to target, in a request or a broadcast reply, is
+		// another node's gratuitous ARP: it answers for the address now.
 		if p.SenderIP == p.TargetIP {
+			return request{target: p.TargetIP, senderMAC: p.SenderHardwareAddr, claim: true}, nil
+		}
+		if p.Operation != arp.OperationRequest {
 			continue
 		}
 		return request{target: p.TargetIP, sender: p.SenderIP, senderMAC: p.SenderHardwareAddr}, nil

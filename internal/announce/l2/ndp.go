@@ -1,6 +1,7 @@
 package l2
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -52,6 +53,9 @@ func openNDP(info ifaceInfo) (*ndpWire, error) {
 	var filter ipv6.ICMPFilter
 	filter.SetAll(true)
 	filter.Accept(ipv6.ICMPTypeNeighborSolicitation)
+	// Other nodes' unsolicited advertisements tell a node handing an
+	// address over that the successor answers now.
+	filter.Accept(ipv6.ICMPTypeNeighborAdvertisement)
 	if err := errors.Join(
 		pc.SetHopLimit(ndp.HopLimit),
 		pc.SetMulticastHopLimit(ndp.HopLimit),
@@ -78,6 +82,12 @@ func (w *ndpWire) receive() (request, error) {
 		}
 		m, err := ndp.ParseMessage(w.buf[:n])
 		if err != nil {
+			continue
+		}
+		if na, ok := m.(*ndp.NeighborAdvertisement); ok {
+			if mac := naTargetMAC(na); !na.Solicited && mac != nil && !bytes.Equal(mac, w.mac) {
+				return request{target: na.TargetAddress, senderMAC: mac, claim: true}, nil
+			}
 			continue
 		}
 		ns, ok := m.(*ndp.NeighborSolicitation)
@@ -172,3 +182,14 @@ func (w *ndpWire) leave(addr netip.Addr) error {
 }
 
 func (w *ndpWire) close() error { return w.pc.Close() }
+
+// naTargetMAC returns the target link-layer address an advertisement
+// carries, nil if none.
+func naTargetMAC(na *ndp.NeighborAdvertisement) net.HardwareAddr {
+	for _, o := range na.Options {
+		if lla, ok := o.(*ndp.LinkLayerAddress); ok && lla.Direction == ndp.Target {
+			return lla.Addr
+		}
+	}
+	return nil
+}

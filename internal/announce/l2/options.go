@@ -2,6 +2,8 @@ package l2
 
 import (
 	"log/slog"
+	"net"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -44,6 +46,12 @@ type Options struct {
 	// subnet containing the address, as a router would only expect the
 	// address there. Defaults() sets it.
 	RequireSubnet bool
+	// Claimed, if set, is told of every other node's gratuitous ARP or
+	// unsolicited Neighbor Advertisement heard on an interface with a
+	// responder: that node answers for addr now. A node handing an address
+	// over stops answering once it hears its successor. Called from the
+	// receiving goroutine: it must not block.
+	Claimed func(addr netip.Addr, mac net.HardwareAddr)
 }
 
 // Defaults returns the recommended Options.

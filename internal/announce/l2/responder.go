@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"sync"
 	"time"
@@ -38,6 +39,7 @@ type responder struct {
 	sched *schedule
 
 	trouble func() // asks the Announcer for a resync; must not block
+	claimed func(netip.Addr, net.HardwareAddr)
 	kick    chan struct{}
 	done    chan struct{}
 	wg      sync.WaitGroup
@@ -78,6 +80,7 @@ func openResponder(l link, ifi ifaceInfo, cfg responderConfig) (*responder, erro
 		owned:      make(map[netip.Addr]struct{}),
 		sched:      newSchedule(cfg.opts.GratuitousCount, cfg.opts.GratuitousInterval, cfg.opts.RefreshInterval),
 		trouble:    cfg.trouble,
+		claimed:    cfg.opts.Claimed,
 		kick:       make(chan struct{}, 1),
 		done:       make(chan struct{}),
 	}
@@ -105,7 +108,7 @@ func (r *responder) add(addrs []netip.Addr) error {
 		}
 		r.owned[a] = struct{}{}
 		r.sched.add(a, now)
-		r.log.Info("answering", "address", a)
+		r.log.Debug("answering", "address", a)
 	}
 	select {
 	case r.kick <- struct{}{}:
@@ -127,7 +130,7 @@ func (r *responder) remove(addrs []netip.Addr) error {
 		r.sched.remove(a)
 		// Failing to leave a group only costs a few ignored solicitations.
 		errs = append(errs, r.wire.leave(a))
-		r.log.Info("no longer answering", "address", a)
+		r.log.Debug("no longer answering", "address", a)
 	}
 	return errors.Join(errs...)
 }
@@ -187,6 +190,12 @@ func (r *responder) readLoop() {
 			continue
 		}
 		backoff = readBackoffFirst
+		if req.claim {
+			if r.claimed != nil {
+				r.claimed(req.target, req.senderMAC)
+			}
+			continue
+		}
 		r.answer(req)
 	}
 }
@@ -243,4 +252,18 @@ func (r *responder) announceDue() time.Time {
 		r.log.Debug("announced", "address", a)
 	}
 	return wake
+}
+
+// reannounce restarts the gratuitous burst of every owned address.
+func (r *responder) reannounce() {
+	r.mu.Lock()
+	now := time.Now()
+	for a := range r.owned {
+		r.sched.add(a, now)
+	}
+	r.mu.Unlock()
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"maps"
+	"net"
 	"net/netip"
 	"slices"
 	"sync"
@@ -20,48 +21,52 @@ type announcer interface {
 
 // applier keeps the table of what this node must answer for, per Service,
 // and converges the announcer to it in a loop of its own, so a burst of
-// Service changes costs one SetDesired. Addresses this node stops owning
-// while it lives linger for the handover delay.
+// Service changes costs one SetDesired. Addresses this node gives up while
+// it lives are handed over (speaker.Handover): answered until the
+// successor is heard claiming them.
 type applier struct {
 	ann    announcer
-	delay  time.Duration
 	log    *slog.Logger
+	now    func() time.Time
 	kick   chan struct{}
 	notify func(service string) // a Service whose owned addresses changed
 
-	mu     sync.Mutex
-	mine   map[string][]speaker.Announcement // Service -> announcements this node owns
-	linger map[netip.Addr]lingering
-	gate   bool // false until the join grace is over
+	mu       sync.Mutex
+	mine     map[string][]speaker.Announcement // Service -> announcements this node owns
+	handover *speaker.Handover
+	gate     bool // false until the join grace is over
+	closing  bool // handing everything over on the way out
 }
 
-type lingering struct {
-	service string
-	ifaces  []string
-	until   time.Time
-}
-
-func newApplier(ann announcer, delay time.Duration, log *slog.Logger, notify func(string)) *applier {
+func newApplier(ann announcer, h *speaker.Handover, log *slog.Logger, now func() time.Time, notify func(string)) *applier {
 	return &applier{
-		ann: ann, delay: delay, log: log, notify: notify,
-		kick:   make(chan struct{}, 1),
-		mine:   map[string][]speaker.Announcement{},
-		linger: map[netip.Addr]lingering{},
+		ann: ann, log: log, now: now, notify: notify, handover: h,
+		kick: make(chan struct{}, 1),
+		mine: map[string][]speaker.Announcement{},
 	}
 }
 
 // set records a Service's announcements owned by this node. Addresses it
-// no longer owns linger: this node is alive, so it hands them over.
+// no longer owns are handed over: this node is alive, so it answers until
+// the successor does.
 func (a *applier) set(service string, owned []speaker.Announcement) {
 	a.mu.Lock()
+	if a.closing {
+		owned = nil
+	}
 	old := a.mine[service]
+	now := a.now()
 	for _, o := range old {
-		if !slices.ContainsFunc(owned, func(n speaker.Announcement) bool { return n.Addr == o.Addr }) {
-			a.linger[o.Addr] = lingering{service: service, ifaces: o.Interfaces, until: time.Now().Add(a.delay)}
+		if slices.ContainsFunc(owned, func(n speaker.Announcement) bool { return n.Addr == o.Addr }) {
+			continue
 		}
+		a.release(service, o, now)
 	}
 	for _, n := range owned {
-		delete(a.linger, n.Addr)
+		a.handover.Keep(n.Addr)
+		if !slices.ContainsFunc(old, func(o speaker.Announcement) bool { return o.Addr == n.Addr }) {
+			a.log.Info("announcing", "service", service, "address", n.Addr, "interface", ifaceList(n.Interfaces))
+		}
 	}
 	if len(owned) == 0 {
 		delete(a.mine, service)
@@ -72,6 +77,26 @@ func (a *applier) set(service string, owned []speaker.Announcement) {
 	a.poke()
 }
 
+// release hands one address over. The caller holds mu.
+func (a *applier) release(service string, an speaker.Announcement, now time.Time) {
+	if a.handover.Release(an.Addr, service, an.Interfaces, now) {
+		a.log.Info("handing over", "service", service, "address", an.Addr, "timeout", a.handover.Timeout)
+		return
+	}
+	a.log.Info("stopped announcing", "service", service, "address", an.Addr, "reason", "another node answers for it")
+}
+
+// claimed is told of another node's claim of addr, heard on the wire.
+func (a *applier) claimed(addr netip.Addr, mac net.HardwareAddr) {
+	a.mu.Lock()
+	l, ended := a.handover.Claimed(addr, a.now())
+	a.mu.Unlock()
+	if ended {
+		a.log.Info("handed over", "service", l.Service, "address", addr, "successor", mac.String())
+		a.poke()
+	}
+}
+
 // open lets announcements through once the speaker has met its peers.
 func (a *applier) open() {
 	a.mu.Lock()
@@ -80,12 +105,44 @@ func (a *applier) open() {
 	a.poke()
 }
 
-// dropAll forgets everything at once, without lingering: used on the way
-// out after the handover.
+// handOverAll gives every address up, as a stopping node does, and waits
+// until each was claimed by a successor or timed out.
+func (a *applier) handOverAll(ctx context.Context) {
+	a.mu.Lock()
+	a.closing = true
+	now := a.now()
+	for svc, anns := range a.mine {
+		for _, an := range anns {
+			a.release(svc, an, now)
+		}
+	}
+	a.mine = map[string][]speaker.Announcement{}
+	a.mu.Unlock()
+	a.poke()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		a.mu.Lock()
+		n := a.handover.Len()
+		a.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// dropAll stops answering for everything at once, without a hand-over.
 func (a *applier) dropAll() {
 	a.mu.Lock()
 	a.mine = map[string][]speaker.Announcement{}
-	a.linger = map[netip.Addr]lingering{}
+	for addr := range a.handover.Lingering() {
+		a.handover.Keep(addr)
+	}
 	a.mu.Unlock()
 }
 
@@ -96,7 +153,7 @@ func (a *applier) poke() {
 	}
 }
 
-// run applies the table whenever it changes or a lingering address expires.
+// run applies the table whenever it changes or a hand-over times out.
 func (a *applier) run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -117,8 +174,8 @@ func (a *applier) apply() time.Duration {
 	a.mu.Lock()
 	want := map[netip.Addr][]string{}
 	services := map[netip.Addr]string{}
-	next := time.Hour
-	now := time.Now()
+	expired, next := a.handover.Expire(a.now())
+	lingering := a.handover.Lingering()
 	if a.gate {
 		for svc, anns := range a.mine {
 			for _, an := range anns {
@@ -126,18 +183,19 @@ func (a *applier) apply() time.Duration {
 				services[an.Addr] = svc
 			}
 		}
-		for addr, l := range a.linger {
-			if !now.Before(l.until) {
-				delete(a.linger, addr)
-				continue
-			}
+		for addr, l := range lingering {
 			if _, ok := want[addr]; !ok {
-				want[addr] = l.ifaces
+				want[addr] = l.Interfaces
 			}
-			next = min(next, l.until.Sub(now))
 		}
 	}
 	a.mu.Unlock()
+	for _, addr := range expired {
+		a.log.Info("handed over without hearing a successor", "address", addr, "timeout", a.handover.Timeout)
+	}
+	if next == 0 {
+		next = time.Hour
+	}
 
 	before := a.ann.Owned()
 	if err := a.ann.SetDesired(want); err != nil {
@@ -158,4 +216,11 @@ func (a *applier) apply() time.Duration {
 		}
 	}
 	return next
+}
+
+func ifaceList(ifaces []string) any {
+	if len(ifaces) == 0 {
+		return "any"
+	}
+	return ifaces
 }

@@ -35,11 +35,12 @@ type Options struct {
 	SecretNamespace, SecretName string
 	// L2 configures the ARP/NDP responders.
 	L2 l2.Options
-	// HandoverDelay is how long a node that is alive keeps answering for an
-	// address it no longer owns, so the new owner's gratuitous burst lands
-	// before the old one goes quiet: a graceful move loses no request.
-	// Default 300ms.
-	HandoverDelay time.Duration
+	// HandoverTimeout bounds how long a node that is alive keeps answering
+	// for an address it no longer owns while it waits to hear the new
+	// owner's gratuitous ARP/NA (see speaker.Handover): a graceful move
+	// loses no request, and a successor that never claims does not keep
+	// the old owner answering forever. Default 2s.
+	HandoverTimeout time.Duration
 	// JoinGrace is how long a starting speaker waits to meet the others
 	// before it announces anything, so it does not briefly believe it is
 	// alone and answer for every address. Default 1s.
@@ -55,11 +56,11 @@ type Options struct {
 // still to be set).
 func Defaults() Options {
 	return Options{
-		MetricsAddress: ":9422",
-		HealthAddress:  ":9423",
-		L2:             l2.Defaults(),
-		HandoverDelay:  300 * time.Millisecond,
-		JoinGrace:      time.Second,
+		MetricsAddress:  ":9422",
+		HealthAddress:   ":9423",
+		L2:              l2.Defaults(),
+		HandoverTimeout: 2 * time.Second,
+		JoinGrace:       time.Second,
 	}
 }
 
@@ -74,8 +75,8 @@ func (o *Options) complete() error {
 	if o.HealthAddress == "" {
 		o.HealthAddress = d.HealthAddress
 	}
-	if o.HandoverDelay == 0 {
-		o.HandoverDelay = d.HandoverDelay
+	if o.HandoverTimeout == 0 {
+		o.HandoverTimeout = d.HandoverTimeout
 	}
 	if o.JoinGrace == 0 {
 		o.JoinGrace = d.JoinGrace

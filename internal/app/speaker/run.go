@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -29,7 +31,14 @@ import (
 	"github.com/farol-lb/farol/internal/announce/l2"
 	appctrl "github.com/farol-lb/farol/internal/app/controller"
 	"github.com/farol-lb/farol/internal/membership"
+	"github.com/farol-lb/farol/internal/speaker"
 )
+
+// claimMemory is how long another node's claim of an address, heard on the
+// wire, counts as "it answers for it now" (speaker.Handover.Memory): a
+// little more than the time a membership change takes to reach every
+// speaker.
+const claimMemory = 2 * time.Second
 
 // Run runs the speaker until ctx ends, then hands its addresses over: it
 // leaves the membership (the others take over and send their gratuitous
@@ -82,11 +91,14 @@ func Run(ctx context.Context, o Options) error {
 	if l2o.Registry == nil {
 		l2o.Registry = o.Registry
 	}
+	var ap *applier // set before the announcer opens any responder
+	l2o.Claimed = func(addr netip.Addr, mac net.HardwareAddr) { ap.claimed(addr, mac) }
 	ann := l2.New(l2o)
 	defer ann.Close()
 
 	again := make(chan event.GenericEvent, 4096)
-	ap := newApplier(ann, o.HandoverDelay, log, func(svc string) { again <- serviceEvent(svc) })
+	ap = newApplier(ann, speaker.NewHandover(o.HandoverTimeout, claimMemory), log, time.Now,
+		func(svc string) { again <- serviceEvent(svc) })
 	// Joins run one at a time in their own goroutine, always with the
 	// latest peer list.
 	peers := make(chan []string, 1)
@@ -133,6 +145,12 @@ func Run(ctx context.Context, o Options) error {
 			case <-members.Changes():
 				m.members.Set(float64(len(members.Live())))
 				memberEvents <- event.GenericEvent{Object: &corev1.Node{}}
+			case <-members.Refuted():
+				// Others took this node for dead and may answer for its
+				// addresses: claim them back, so that they hear it and
+				// yield at once instead of after their hand-over timeout.
+				log.Info("other speakers took this node for dead; announcing its addresses again")
+				ann.Reannounce()
 			}
 		}
 	}()
@@ -167,12 +185,14 @@ func Run(ctx context.Context, o Options) error {
 	case <-ctx.Done():
 	}
 	// Hand over: the others see us leave and announce; we keep answering
-	// until their gratuitous bursts are out.
+	// each address until we hear its successor claim it.
 	log.Info("handing over")
 	if err := members.Leave(time.Second); err != nil {
 		log.Warn("leaving", "error", err)
 	}
-	time.Sleep(o.HandoverDelay)
+	hctx, cancel := context.WithTimeout(context.Background(), o.HandoverTimeout+100*time.Millisecond)
+	ap.handOverAll(hctx)
+	cancel()
 	ap.dropAll()
 	ap.apply()
 	stopMgr()
