@@ -204,38 +204,3 @@ func TestDecideSharesWorld(t *testing.T) {
 		})
 	}
 }
-
-// TestDecideSpreadAndStability: every speaker computes the same owners,
-// they spread evenly, and a node leaving moves only its own addresses.
-func TestDecideSpreadAndStability(t *testing.T) {
-	names := []string{"n1", "n2", "n3"}
-	ads := []Advertisement{{Name: "all"}}
-	var svcs []Service
-	for i := range 1000 {
-		a := netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)})
-		svcs = append(svcs, Service{Key: fmt.Sprint(i), Addrs: []netip.Addr{a}, Pool: "p", ReadyNodes: names})
-	}
-	before := map[netip.Addr]string{}
-	count := map[string]int{}
-	w := NewWorld(nodes(names...), names, ads)
-	for _, s := range svcs {
-		a := w.Decide(s)[0]
-		before[a.Addr] = a.Owner
-		count[a.Owner]++
-	}
-	for _, n := range names {
-		if c := count[n]; c < 267 || c > 400 {
-			t.Errorf("%s owns %d of 1000, want 333±20%%", n, c)
-		}
-	}
-	w2 := NewWorld(nodes(names...), []string{"n1", "n3"}, ads)
-	for _, s := range svcs {
-		a := w2.Decide(s)[0]
-		if before[a.Addr] != "n2" && a.Owner != before[a.Addr] {
-			t.Fatalf("%s moved from %s to %s though n2 left", a.Addr, before[a.Addr], a.Owner)
-		}
-		if a.Owner == "n2" {
-			t.Fatalf("%s still on the dead node", a.Addr)
-		}
-	}
-}
