@@ -123,47 +123,6 @@ func TestRestartRejoins(t *testing.T) {
 	}
 }
 
-func TestEncryption(t *testing.T) {
-	key := func(b byte) []byte { return []byte("0123456789abcde" + string(b)) }
-	tests := map[string]struct {
-		keyA, keyB []byte
-		wantJoin   bool
-	}{
-		"same key":            {key('x'), key('x'), true},
-		"different keys":      {key('x'), key('y'), false},
-		"plaintext to keyed":  {key('x'), nil, false},
-		"keyed to plaintext":  {nil, key('x'), false},
-		"32-byte key matches": {[]byte("0123456789abcdef0123456789abcdef"), []byte("0123456789abcdef0123456789abcdef"), true},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			oa, ob := testOptions(t, "a", freePort(t)), testOptions(t, "b", freePort(t))
-			oa.SecretKey, ob.SecretKey = tc.keyA, tc.keyB
-			a, b := start(t, oa), start(t, ob)
-			err := b.Join([]string{"127.0.0.1:" + itoa(oa.BindPort)})
-			if tc.wantJoin {
-				if err != nil {
-					t.Fatalf("Join: %v", err)
-				}
-				if _, ok := waitLive(a, []string{"a", "b"}, 2*time.Second); !ok {
-					t.Fatalf("a sees %v", a.Live())
-				}
-				return
-			}
-			if !errors.Is(err, ErrNoPeer) {
-				t.Errorf("Join = %v, want ErrNoPeer", err)
-			}
-			time.Sleep(1500 * time.Millisecond) // a rejoin round included
-			if got := a.Live(); !slices.Equal(got, []string{"a"}) {
-				t.Errorf("a sees %v, want only itself", got)
-			}
-			if got := b.Live(); !slices.Equal(got, []string{"b"}) {
-				t.Errorf("b sees %v, want only itself", got)
-			}
-		})
-	}
-}
-
 func TestChangesCoalesce(t *testing.T) {
 	c := newCluster(t, 3, nil)
 	m := c.m[c.names[0]]
