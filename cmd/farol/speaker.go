@@ -4,7 +4,9 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
+	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/farol-lb/farol/internal/app/speaker"
 )
@@ -30,6 +32,9 @@ func speakerCommand() *cobra.Command {
 				return err
 			}
 			o.Logger = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+			// Before anything logs through controller-runtime's global
+			// logger, which otherwise prints a stack trace on first use.
+			ctrl.SetLogger(logr.FromSlogHandler(o.Logger.Handler()))
 			return speaker.Run(cmd.Context(), o)
 		},
 	}

@@ -177,7 +177,7 @@ func (d *demo) services() error {
 		return err
 	}
 	return d.kubectl("get", "svc", "-n", "demo", "-o",
-		`custom-columns=NAME:.metadata.name,EXTERNAL-IP:.status.loadBalancer.ingress[*].ip,POOL:.metadata.annotations.farol\.dev/allocated-from,ANNOUNCED-BY:.metadata.annotations.farol\.dev/announcing`)
+		`custom-columns=NAME:.metadata.name,EXTERNAL-IP:.status.loadBalancer.ingress[*].ip,POOL:.metadata.annotations.farol\.dev/allocated-from,IPV4-BY:.metadata.annotations.farol\.dev/announcing-ipv4,IPV6-BY:.metadata.annotations.farol\.dev/announcing-ipv6`)
 }
 
 // backends starts an HTTP backend on every node and publishes them as the

@@ -54,7 +54,7 @@ func (d *demo) waitAnnounced(names ...string) error {
 	for _, name := range names {
 		for {
 			s, err := cs.CoreV1().Services("demo").Get(ctx, name, metav1.GetOptions{})
-			if err == nil && len(s.Status.LoadBalancer.Ingress) > 0 && s.Annotations[farolv1.AnnotationAnnouncing] != "" {
+			if err == nil && announced(s) {
 				break
 			}
 			select {
@@ -65,6 +65,18 @@ func (d *demo) waitAnnounced(names ...string) error {
 		}
 	}
 	return nil
+}
+
+// announced says whether a Service has addresses and a node answering for
+// each of them.
+func announced(s *corev1.Service) bool {
+	for _, in := range s.Status.LoadBalancer.Ingress {
+		ip, err := netip.ParseAddr(in.IP)
+		if err != nil || s.Annotations[farolv1.AnnouncingAnnotation(ip.Is4())] == "" {
+			return false
+		}
+	}
+	return len(s.Status.LoadBalancer.Ingress) > 0
 }
 
 // reach shows the client finding the address on its LAN and reaching a
@@ -83,7 +95,7 @@ func (d *demo) reach() (netip.Addr, error) {
 	if _, err := d.client("arping", "-c", "3", "-I", d.lab.Client.Iface, vip.String()); err != nil {
 		return vip, err
 	}
-	fmt.Printf("    %s is %s; the Service says %s\n", d.macNode(d.neighbour(vip)), d.neighbour(vip), s.Annotations[farolv1.AnnotationAnnouncing])
+	fmt.Printf("    %s is %s; the Service says %s\n", d.macNode(d.neighbour(vip)), d.neighbour(vip), s.Annotations[farolv1.AnnotationAnnouncingIPv4])
 	step("the client sends HTTP requests to %s: kube-proxy on that node carries them to a backend", vip)
 	for range 3 {
 		if _, err := d.client("curl", "-s", "--max-time", "2", "http://"+vip.String()+"/"); err != nil {
@@ -121,7 +133,7 @@ func (d *demo) failover(vip netip.Addr) error {
 	}
 	fmt.Printf("    requests failed for %s after the cut at %s; now %s answers for %s (%s)\n",
 		gap.Round(time.Millisecond), cut.Format("15:04:05.000"), d.macNode(d.neighbour(vip)), vip, d.neighbour(vip))
-	_ = d.kubectl("get", "svc", "-n", "demo", "web", "-o", `custom-columns=NAME:.metadata.name,EXTERNAL-IP:.status.loadBalancer.ingress[*].ip,ANNOUNCED-BY:.metadata.annotations.farol\.dev/announcing`)
+	_ = d.kubectl("get", "svc", "-n", "demo", "web", "-o", `custom-columns=NAME:.metadata.name,EXTERNAL-IP:.status.loadBalancer.ingress[*].ip,ANNOUNCED-BY:.metadata.annotations.farol\.dev/announcing-ipv4`)
 	_ = d.kubectl("get", "events", "-n", "demo", "--field-selector", "reason=Announcing")
 
 	step("%s comes back", owner)

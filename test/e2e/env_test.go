@@ -251,12 +251,14 @@ func (w *world) url(addr netip.Addr) string {
 	return "http://" + netip.AddrPortFrom(addr, 80).String() + "/"
 }
 
-func (w *world) announcing(name string) string {
+// announcing returns what the Service says about who answers for its
+// address of vip's family.
+func (w *world) announcing(name string, vip netip.Addr) string {
 	var s corev1.Service
 	if err := w.c.Get(w.ctx, types.NamespacedName{Namespace: w.ns, Name: name}, &s); err != nil {
 		return err.Error()
 	}
-	return s.Annotations["farol.dev/announcing"]
+	return s.Annotations[farolv1.AnnouncingAnnotation(vip.Is4())]
 }
 
 // waitCurl waits until an HTTP request from the client to vip is answered

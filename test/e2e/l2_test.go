@@ -27,7 +27,7 @@ func TestL2IPv4(t *testing.T) {
 	})
 	owner := w.macOf(w.arping(vip)[0])
 	w.eventually("announcing annotation", 10*time.Second, func() string {
-		if got := w.announcing("web"); !strings.HasPrefix(got, owner+"/") {
+		if got := w.announcing("web", vip); !strings.HasPrefix(got, owner+"/") {
 			return fmt.Sprintf("annotation %q, ARP says %s", got, owner)
 		}
 		return ""
@@ -118,7 +118,7 @@ func TestExclusionAndSelectors(t *testing.T) {
 	if got := w.waitOwner(vip); got != "node-2" {
 		t.Fatalf("owner %s, want node-2 (node-1 excluded, node-3 not selected)", got)
 	}
-	if got := w.announcing("sel"); got != "node-2/eth0" {
+	if got := w.announcing("sel", vip); got != "node-2/eth0" {
 		t.Fatalf("announcing %q, want node-2/eth0", got)
 	}
 	// Nobody selected: the Service says why.

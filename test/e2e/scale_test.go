@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 	"github.com/farol-lb/farol/test/gen"
 )
 
@@ -56,7 +57,7 @@ func TestManyServices(t *testing.T) {
 		}
 		done := 0
 		for _, s := range list.Items {
-			if s.Annotations["farol.dev/announcing"] != "" && len(s.Status.LoadBalancer.Ingress) > 0 {
+			if s.Annotations[farolv1.AnnotationAnnouncingIPv4] != "" && len(s.Status.LoadBalancer.Ingress) > 0 {
 				done++
 			}
 		}

@@ -116,7 +116,7 @@ func Run(ctx context.Context, o Options) error {
 	r := &serviceReconciler{
 		client: mgr.GetClient(), recorder: mgr.GetEventRecorder("farol-speaker"),
 		self: o.NodeName, worlds: w, applier: ap, owned: ann.Owned, metrics: m,
-		reported: map[string]string{},
+		reported: map[string]string{}, written: map[string]written{},
 	}
 	everything := allServices(mgr.GetClient(), w)
 	memberEvents := make(chan event.GenericEvent, 1)

@@ -2,7 +2,6 @@ package speaker
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -13,7 +12,6 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -38,7 +36,8 @@ type serviceReconciler struct {
 	metrics  *speakerMetrics
 
 	mu       sync.Mutex
-	reported map[string]string // Service -> last "not announced" reason reported
+	reported map[string]string  // Service -> last "not announced" reason reported
+	written  map[string]written // Service -> this speaker's last owner write
 }
 
 // +kubebuilder:rbac:groups="",resources=services,verbs=get;list;watch;patch
@@ -56,15 +55,19 @@ func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 			r.applier.set(key, nil)
 			r.mu.Lock()
 			delete(r.reported, key)
+			delete(r.written, key)
 			r.mu.Unlock()
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, err
 	}
-	in, ok := r.input(ctx, &svc)
+	in, ok, err := r.input(ctx, &svc)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
 	if !ok {
 		r.applier.set(key, nil)
-		return ctrl.Result{}, nil
+		return ctrl.Result{}, r.recordOwners(ctx, &svc, nil)
 	}
 	anns, err := r.worlds.decide(ctx, in)
 	if err != nil {
@@ -78,15 +81,15 @@ func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	}
 	r.applier.set(key, mine)
 	r.reportUnannounced(&svc, anns)
-	return ctrl.Result{}, r.recordOwner(ctx, &svc, mine)
+	return ctrl.Result{}, r.recordOwners(ctx, &svc, anns)
 }
 
 // input reads the Service and its endpoints; false if Farol gave it no
 // address.
-func (r *serviceReconciler) input(ctx context.Context, svc *corev1.Service) (speaker.Service, bool) {
+func (r *serviceReconciler) input(ctx context.Context, svc *corev1.Service) (speaker.Service, bool, error) {
 	pool := svc.Annotations[farolv1.AnnotationAllocatedFrom]
 	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer || pool == "" || svc.DeletionTimestamp != nil {
-		return speaker.Service{}, false
+		return speaker.Service{}, false, nil
 	}
 	in := speaker.Service{
 		Key:          svc.Namespace + "/" + svc.Name,
@@ -99,14 +102,16 @@ func (r *serviceReconciler) input(ctx context.Context, svc *corev1.Service) (spe
 		}
 	}
 	if len(in.Addrs) == 0 {
-		return in, false
+		return in, false, nil
 	}
 	var slices discoveryv1.EndpointSliceList
 	if err := r.client.List(ctx, &slices, client.InNamespace(svc.Namespace),
-		client.MatchingLabels{discoveryv1.LabelServiceName: svc.Name}); err == nil {
-		in.ReadyNodes = readyNodes(slices.Items)
+		client.MatchingLabels{discoveryv1.LabelServiceName: svc.Name}); err != nil {
+		// Not "no ready endpoint": that would withdraw the address.
+		return in, false, fmt.Errorf("list EndpointSlices of %s: %w", in.Key, err)
 	}
-	return in, true
+	in.ReadyNodes = readyNodes(slices.Items)
+	return in, true, nil
 }
 
 func readyNodes(eps []discoveryv1.EndpointSlice) []string {
@@ -121,44 +126,6 @@ func readyNodes(eps []discoveryv1.EndpointSlice) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// recordOwner writes farol.dev/announcing once this node answers for the
-// Service, with an event when the owner changed. Only the owner writes, so
-// speakers never fight over the annotation.
-func (r *serviceReconciler) recordOwner(ctx context.Context, svc *corev1.Service, mine []speaker.Announcement) error {
-	if len(mine) == 0 {
-		return nil
-	}
-	owned := r.owned()
-	var ifaces []string
-	for _, a := range mine {
-		got, ok := owned[a.Addr]
-		if !ok {
-			// Not answered yet; the applier tells us when it is.
-			return nil
-		}
-		ifaces = append(ifaces, got...)
-	}
-	slices.Sort(ifaces)
-	want := r.self + "/" + strings.Join(slices.Compact(ifaces), ",")
-	old := svc.Annotations[farolv1.AnnotationAnnouncing]
-	if old == want {
-		return nil
-	}
-	patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{farolv1.AnnotationAnnouncing: want}}})
-	if err := r.client.Patch(ctx, svc, client.RawPatch(types.MergePatchType, patch)); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		return fmt.Errorf("record owner of %s/%s: %w", svc.Namespace, svc.Name, err)
-	}
-	if old == "" {
-		old = "nobody"
-	}
-	r.metrics.ownershipChanges.Inc()
-	r.recorder.Eventf(svc, nil, corev1.EventTypeNormal, "Announcing", "Announce", "%s announces %s (was %s)", want, addrList(mine), old)
-	return nil
 }
 
 // reportUnannounced explains, once per reason, why an allocated address is
