@@ -31,7 +31,7 @@ func TestFailover(t *testing.T) {
 			vip := w.service("web", nil)[0]
 			var gaps []time.Duration
 			for i := range reps {
-				owner, p := w.probeThroughOwner(vip)
+				owner, p := w.probeThroughOwner(vip, 10*time.Millisecond)
 				// The clock starts once the link is down: requests sent
 				// while `ip link` runs may still get through.
 				if err := w.node(owner).LinkDown(); err != nil {
@@ -73,14 +73,14 @@ func TestFailover(t *testing.T) {
 // to the node that owns it: after a node comes back, the client's
 // neighbour entry may still point at the node that stood in, and cutting
 // the owner would then measure nothing.
-func (w *world) probeThroughOwner(vip netip.Addr) (string, *probe) {
+func (w *world) probeThroughOwner(vip netip.Addr, interval time.Duration) (string, *probe) {
 	w.t.Helper()
 	for range 20 {
 		owner := w.waitOwner(vip)
 		if out, err := w.lab.Client.Command(w.ctx, "ip", "neigh", "flush", "to", vip.String()).CombinedOutput(); err != nil {
 			w.t.Fatalf("flush the client's neighbour entry: %v: %s", err, out)
 		}
-		p := w.startProbe(vip, 10*time.Millisecond, 300*time.Millisecond)
+		p := w.startProbe(vip, interval, 300*time.Millisecond)
 		time.Sleep(500 * time.Millisecond)
 		out, _ := w.lab.Client.Command(w.ctx, "ip", "neigh", "show", vip.String()).CombinedOutput()
 		if macs := macsIn(string(out)); len(macs) == 1 && w.macOf(macs[0]) == owner {

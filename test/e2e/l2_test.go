@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,12 +59,14 @@ func TestL2IPv6(t *testing.T) {
 }
 
 // TestGracefulStopLosesNothing: stopping the owner's speaker with SIGTERM
-// while the client sends requests in a loop fails none of them.
+// while the client sends a request every 20 ms fails none of them, even
+// though the old node's link is cut the moment its speaker has exited: the
+// speaker must not go quiet before its successor has claimed the address.
 func TestGracefulStopLosesNothing(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.pool()
 	vip := w.service("web", nil)[0]
-	owner, res := w.handOver(vip, func(owner string) {
+	owner, res := w.handOver("web", vip, func(owner string) {
 		if err := w.speakers[owner].Stop(5 * time.Second); err != nil {
 			t.Logf("stop: %v", err)
 		}
@@ -144,32 +147,62 @@ func TestExclusionAndSelectors(t *testing.T) {
 }
 
 // TestCordonHandsOver: cordoning the owner moves its address to another
-// node without failing a request, as a graceful stop does.
+// node without failing a request, as a graceful stop does; the old node's
+// link is cut the moment it stops answering ARP.
 func TestCordonHandsOver(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.pool()
 	vip := w.service("web", nil)[0]
-	owner, res := w.handOver(vip, w.cordon)
+	owner, res := w.handOver("web", vip, func(owner string) {
+		w.cordon(owner)
+		mac := w.node(owner).MAC.String()
+		w.eventually(owner+" stops answering", 10*time.Second, func() string {
+			macs, err := w.arpAnswers(vip, 30*time.Millisecond)
+			if err != nil {
+				return err.Error()
+			}
+			if slices.Contains(macs, mac) {
+				return "still answering"
+			}
+			return ""
+		})
+	})
 	if res.failed > 0 {
 		t.Fatalf("%d of %d requests failed while %s was cordoned (gaps %v)", res.failed, res.total, owner, res.gaps)
 	}
 }
 
 // handOver runs act on the owner of vip while the client sends a request
-// every 50 ms, waits for another node to answer, and returns the old owner
-// and what the client saw.
-func (w *world) handOver(vip netip.Addr, act func(owner string)) (string, probeSummary) {
+// every 20 ms; once act returns (the old owner is quiet), it cuts the old
+// owner's link, so that only a successor that already took over keeps the
+// requests going. It checks that the client's neighbour entry names the
+// successor and returns the old owner and what the client saw.
+func (w *world) handOver(svc string, vip netip.Addr, act func(owner string)) (string, probeSummary) {
 	w.t.Helper()
 	owner := w.waitOwner(vip)
-	probe := w.startProbe(vip, 50*time.Millisecond, time.Second)
-	time.Sleep(time.Second)
-	act(owner)
-	w.eventually("a new owner", 10*time.Second, func() string {
-		if got := w.currentOwner(vip); got == "" || got == owner {
-			return "owner " + got
+	// Backends only on the other nodes: the cut must test the hand-over,
+	// not kube-proxy sending a share of the requests to a node that is gone.
+	var others []string
+	for _, n := range w.lab.Nodes {
+		if n.Name != owner {
+			others = append(others, n.Name)
 		}
-		return ""
-	})
+	}
+	w.backends(svc, others...)
+	owner, probe := w.probeThroughOwner(vip, 20*time.Millisecond)
+	act(owner)
+	if err := w.node(owner).LinkDown(); err != nil {
+		w.t.Fatal(err)
+	}
 	time.Sleep(time.Second)
-	return owner, probe.stop()
+	res := probe.stop()
+	out, _ := w.lab.Client.Command(w.ctx, "ip", "neigh", "show", vip.String()).CombinedOutput()
+	macs := macsIn(string(out))
+	if len(macs) != 1 || w.macOf(macs[0]) == owner || strings.HasPrefix(w.macOf(macs[0]), "unknown") {
+		w.t.Errorf("client's neighbour entry for %s: %s; want a node other than %s", vip, strings.TrimSpace(string(out)), owner)
+	}
+	if res.total < 40 {
+		w.t.Errorf("only %d requests in the probe; the loop did not run every 20 ms", res.total)
+	}
+	return owner, res
 }
