@@ -202,3 +202,30 @@ func (m *Members) joinAll(addrs []netip.AddrPort) (reached int, errs []error) {
 	wg.Wait()
 	return reached, errs
 }
+
+// Resync exchanges full state with up to joinBatch live members, picked at
+// random. A member that was frozen or cut off longer than failure detection
+// calls it on its return: it still counts the others alive and they no
+// longer count it, so no rejoin round would contact anyone, and without
+// the exchange it would learn of its own death (and refute it) only at the
+// next random push-pull. It returns how many members answered.
+func (m *Members) Resync() (int, error) {
+	var others []netip.AddrPort
+	for a := range m.view.addrs() {
+		if a != m.self {
+			others = append(others, a)
+		}
+	}
+	rand.Shuffle(len(others), func(i, j int) { others[i], others[j] = others[j], others[i] })
+	others = others[:min(len(others), joinBatch)]
+	if len(others) == 0 {
+		return 0, nil
+	}
+	m.joinMu.Lock()
+	defer m.joinMu.Unlock()
+	n, errs := m.joinAll(others)
+	if n == 0 {
+		return 0, fmt.Errorf("membership: resync: %w (%d tried): %w", ErrNoPeer, len(others), errors.Join(errs...))
+	}
+	return n, nil
+}

@@ -105,6 +105,15 @@ func (a *applier) open() {
 	a.poke()
 }
 
+// shut stops answering for anything until open is called again, without
+// forgetting what this node owns.
+func (a *applier) shut() {
+	a.mu.Lock()
+	a.gate = false
+	a.mu.Unlock()
+	a.poke()
+}
+
 // handOverAll gives every address up, as a stopping node does, and waits
 // until each was claimed by a successor or timed out.
 func (a *applier) handOverAll(ctx context.Context) {

@@ -45,6 +45,14 @@ type Options struct {
 	// before it announces anything, so it does not briefly believe it is
 	// alone and answer for every address. Default 1s.
 	JoinGrace time.Duration
+	// FreezeThreshold: a speaker that finds it was stopped longer than this
+	// (a frozen process or VM: its clock jumped) assumes the others
+	// declared it dead and took its addresses over. It goes quiet,
+	// exchanges state with them so that they see it alive again, and
+	// answers again after JoinGrace, with a gratuitous burst that tells the
+	// nodes that stood in to yield. Default 1s, above the membership's
+	// failure detection time.
+	FreezeThreshold time.Duration
 	// Registry receives the speaker's metrics. Default: controller-runtime's
 	// registry, which the metrics endpoint serves.
 	Registry prometheus.Registerer
@@ -61,6 +69,7 @@ func Defaults() Options {
 		L2:              l2.Defaults(),
 		HandoverTimeout: 2 * time.Second,
 		JoinGrace:       time.Second,
+		FreezeThreshold: time.Second,
 	}
 }
 
@@ -80,6 +89,9 @@ func (o *Options) complete() error {
 	}
 	if o.JoinGrace == 0 {
 		o.JoinGrace = d.JoinGrace
+	}
+	if o.FreezeThreshold == 0 {
+		o.FreezeThreshold = d.FreezeThreshold
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"strings"
@@ -135,6 +136,7 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("set up speaker: %w", err)
 	}
 
+	refuted := make(chan struct{}, 1) // for watchFreeze
 	mctx, stopMgr := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopMgr()
 	go func() {
@@ -151,6 +153,10 @@ func Run(ctx context.Context, o Options) error {
 				// yield at once instead of after their hand-over timeout.
 				log.Info("other speakers took this node for dead; announcing its addresses again")
 				ann.Reannounce()
+				select {
+				case refuted <- struct{}{}:
+				default:
+				}
 			}
 		}
 	}()
@@ -175,6 +181,7 @@ func Run(ctx context.Context, o Options) error {
 		}
 		ap.open()
 	}()
+	go watchFreeze(mctx, o, log, ap, members, refuted)
 	mgrDone := make(chan error, 1)
 	go func() { mgrDone <- mgr.Start(mctx) }()
 	log.Info("speaker started", "bind", o.Membership.BindAddr)
@@ -313,4 +320,65 @@ func trimSlice(o any) (any, error) {
 		e.DeprecatedTopology = nil
 	}
 	return s, nil
+}
+
+// watchFreeze notices that this process was stopped (SIGSTOP, a paused VM)
+// longer than FreezeThreshold: the monotonic clock jumps between two ticks.
+// The other speakers have probably declared this node dead and answer for
+// its addresses; answering too would make two nodes answer until the
+// membership heals. So the node goes quiet and pushes its state to the
+// others until one answers; it learns it was declared dead and refutes,
+// and they see it alive again. Then, or after JoinGrace if nobody accused
+// it, it answers again with a fresh gratuitous burst, which the nodes that
+// stood in hear and yield to.
+func watchFreeze(ctx context.Context, o Options, log *slog.Logger, ap *applier, members *membership.Members, refuted <-chan struct{}) {
+	const tick = 100 * time.Millisecond
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := time.Now()
+		gap := now.Sub(last)
+		last = now
+		if gap < o.FreezeThreshold {
+			continue
+		}
+		log.Warn("this node was frozen; quiet until the other speakers see it alive again", "frozenFor", gap.Round(time.Millisecond))
+		ap.shut()
+		select {
+		case <-refuted: // from before the freeze
+		default:
+		}
+		deadline := time.After(o.JoinGrace)
+		// The link may still be coming up: retry until a member answers.
+		for {
+			if _, err := members.Resync(); err == nil {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-deadline:
+			case <-time.After(tick):
+				continue
+			}
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-refuted:
+			// Our alive message is out; give it a few gossip rounds.
+			time.Sleep(2 * tick)
+		case <-deadline:
+		}
+		log.Info("answering again after the freeze")
+		ap.open()
+		last = time.Now()
+	}
 }
