@@ -61,7 +61,7 @@ func controllerCommand() *cobra.Command {
 	f.StringVar(&o.MetricsAddress, "metrics-address", o.MetricsAddress, `address for /metrics ("0" = off)`)
 	f.StringVar(&o.HealthAddress, "health-address", o.HealthAddress, `address for /healthz and /readyz ("0" = off)`)
 	f.BoolVar(&o.LeaderElection, "leader-elect", o.LeaderElection, "take turns with other replicas through a Lease")
-	f.StringVar(&o.LeaderElectionNamespace, "leader-election-namespace", o.LeaderElectionNamespace, "namespace of the leader Lease")
+	f.StringVar(&o.LeaderElectionNamespace, "leader-election-namespace", o.LeaderElectionNamespace, "namespace of the leader Lease (default: the controller's own namespace in a cluster, "+controller.DefaultLeaderElectionNamespace+" outside one); must exist")
 	f.StringVar(&o.LeaderElectionID, "leader-election-id", o.LeaderElectionID, "name of the leader Lease")
 	f.DurationVar(&o.LeaseDuration, "lease-duration", o.LeaseDuration, "how long a standby waits before taking an unrenewed lease")
 	f.DurationVar(&o.RenewDeadline, "renew-deadline", o.RenewDeadline, "how long the leader tries to renew before giving up")

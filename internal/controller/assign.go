@@ -23,7 +23,10 @@ type outcome struct {
 	// conflict: the address the Service had in status was given to an
 	// older Service at start; says who.
 	conflict string
-	err      error
+	// before is what the Service held when the attempt started (empty
+	// if nothing).
+	before ipam.Assignment
+	err    error
 }
 
 // assign gives the Service its addresses. A Service the allocator does not
@@ -72,20 +75,41 @@ func (a *Allocations) assign(w wanted, inStatus []netip.Addr, reassignOrphans bo
 		}
 	}
 	out.orphan = held && got.Pool == ""
+	if held {
+		out.before = before
+	}
+	if err == nil && !out.orphan {
+		delete(a.reported, key)
+	}
 	return out
 }
 
-func (a *Allocations) release(key string) (pool string, ok bool) {
+func (a *Allocations) release(key string) (ipam.Assignment, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	delete(a.pending, key)
 	delete(a.conflicts, key)
+	delete(a.reported, key)
 	got, held := a.alloc.Lookup(key)
 	if !held {
-		return "", false
+		return ipam.Assignment{}, false
 	}
 	a.alloc.Release(key)
-	return got.Pool, true
+	return got, true
+}
+
+// firstReport records what was last reported about a Service and says
+// whether this is news. Waiting Services are retried on every pool change
+// and release; without this each retry would repeat the same event and log
+// line.
+func (a *Allocations) firstReport(key, what string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if last, ok := a.reported[key]; ok && last == what {
+		return false
+	}
+	a.reported[key] = what
+	return true
 }
 
 func (a *Allocations) lookup(key string) (ipam.Assignment, bool) {

@@ -72,7 +72,7 @@ func (r *ServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	var svc corev1.Service
 	if err := r.Client.Get(ctx, req.NamespacedName, &svc); err != nil {
 		if apierrors.IsNotFound(err) {
-			r.release(key)
+			r.release(ctx, key, "deleted")
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, err
@@ -87,49 +87,40 @@ func (r *ServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	}
 	w, err := readRequest(&svc, nsLabels)
 	if err != nil {
-		r.fail(&svc, "InvalidRequest", err.Error())
+		held, _ := r.State.lookup(key)
+		r.fail(ctx, &svc, held, "InvalidRequest", err.Error())
 		return ctrl.Result{}, nil
 	}
 	out := r.State.assign(w, ingressAddrs(&svc), r.ReassignOrphans)
 	if out.err != nil {
-		r.fail(&svc, failureReason(out.err), out.err.Error())
+		r.fail(ctx, &svc, out.assignment, failureReason(out.err), out.err.Error())
 		if out.assignment.Pool == "" && len(out.assignment.Addrs) == 0 {
 			return ctrl.Result{}, nil
 		}
 		// The Service keeps what it had; make sure status says so.
 	}
 	if out.changed {
-		for _, msg := range w.warnings {
-			r.Recorder.Eventf(&svc, nil, corev1.EventTypeWarning, "DeprecatedAnnotation", "Allocate", msg)
-		}
-		if out.conflict != "" {
-			r.Recorder.Eventf(&svc, nil, corev1.EventTypeWarning, "AddressConflict", "Allocate",
-				"the address in status was claimed by an older Service (%s); assigned a new one", out.conflict)
-		}
-		r.Recorder.Eventf(&svc, nil, corev1.EventTypeNormal, "Allocated", "Allocate",
-			"assigned %s from pool %q", joinAddrs(out.assignment.Addrs), out.assignment.Pool)
-		r.Metrics.Allocations.WithLabelValues(out.assignment.Pool).Inc()
-		if len(svc.Status.LoadBalancer.Ingress) == 0 {
-			r.Metrics.TimeToAddress.Observe(r.Now().Sub(svc.CreationTimestamp.Time).Seconds())
-		}
+		r.allocated(ctx, &svc, w, out)
 		r.State.touchPool(out.assignment.Pool)
 		r.State.touchPool(out.released)
 		if out.freed {
 			r.State.retryWaiting(false)
 		}
 	}
+	err = r.writeStatus(ctx, &svc, out.assignment)
 	if out.orphan {
-		r.Recorder.Eventf(&svc, nil, corev1.EventTypeWarning, "AddressOrphaned", "Allocate",
-			"%s is no longer in any address pool; the Service keeps it until an operator adds it back, deletes the Service or runs the controller with --reassign-orphans",
-			joinAddrs(out.assignment.Addrs))
+		// After the write, so that whoever sees the warning also sees
+		// the status it describes.
+		r.orphaned(ctx, &svc, out.assignment)
 	}
-	return ctrl.Result{}, r.writeStatus(ctx, &svc, out.assignment)
+	return ctrl.Result{}, err
 }
 
 // release forgets a deleted Service's addresses.
-func (r *ServiceReconciler) release(key string) {
-	if pool, ok := r.State.release(key); ok {
-		r.State.touchPool(pool)
+func (r *ServiceReconciler) release(ctx context.Context, key, why string) {
+	if a, ok := r.State.release(key); ok {
+		r.released(ctx, key, a, why)
+		r.State.touchPool(a.Pool)
 		r.State.retryWaiting(false)
 	}
 }
@@ -143,10 +134,11 @@ func (r *ServiceReconciler) giveBack(ctx context.Context, svc *corev1.Service) e
 	if !held {
 		return nil
 	}
-	r.release(key)
 	if svc.DeletionTimestamp != nil {
+		r.release(ctx, key, "deleted")
 		return nil
 	}
+	r.release(ctx, key, "no longer a LoadBalancer of class "+Class)
 	var keep []corev1.LoadBalancerIngress
 	for _, in := range svc.Status.LoadBalancer.Ingress {
 		if ip, err := netip.ParseAddr(in.IP); err != nil || !slices.Contains(a.Addrs, ip.Unmap()) {
@@ -156,12 +148,6 @@ func (r *ServiceReconciler) giveBack(ctx context.Context, svc *corev1.Service) e
 	r.Recorder.Eventf(svc, nil, corev1.EventTypeNormal, "Released", "Release",
 		"released %s: the Service is no longer a LoadBalancer of class %s", joinAddrs(a.Addrs), Class)
 	return r.patchStatus(ctx, svc, keep, nil)
-}
-
-func (r *ServiceReconciler) fail(svc *corev1.Service, reason, msg string) {
-	r.State.markPending(svc.Namespace + "/" + svc.Name)
-	r.Metrics.Failures.WithLabelValues(reason).Inc()
-	r.Recorder.Eventf(svc, nil, corev1.EventTypeWarning, "AllocationFailed", "Allocate", "%s: %s", reason, msg)
 }
 
 // writeStatus writes the addresses and the pool annotation in one request.
@@ -174,12 +160,16 @@ func (r *ServiceReconciler) writeStatus(ctx context.Context, svc *corev1.Service
 	for _, ip := range a.Addrs {
 		want = append(want, corev1.LoadBalancerIngress{IP: ip.String(), IPMode: &vip})
 	}
-	pool := &a.Pool
-	if a.Pool == "" {
-		pool = nil
-	}
-	if ingressEqual(svc.Status.LoadBalancer.Ingress, want) && svc.Annotations[AnnotationAllocatedFrom] == a.Pool {
+	// An orphan keeps the annotation naming the pool it came from: the
+	// speaker finds the advertisements for an address through it, and the
+	// address is still in use. Only a Service without addresses loses it.
+	from := poolOf(svc, a)
+	if ingressEqual(svc.Status.LoadBalancer.Ingress, want) && svc.Annotations[AnnotationAllocatedFrom] == from {
 		return nil
+	}
+	var pool *string
+	if from != "" {
+		pool = &from
 	}
 	return r.patchStatus(ctx, svc, want, pool)
 }

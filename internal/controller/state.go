@@ -32,6 +32,9 @@ type Allocations struct {
 	// conflicts remembers, for a Service whose restored address was
 	// already taken at start, who took it (for the event).
 	conflicts map[string]string
+	// reported is the last failure or orphan notice per Service, so each
+	// is reported once (see firstReport).
+	reported map[string]string
 
 	// poolEvents asks the pool reconciler to refresh a pool's status.
 	poolEvents chan event.GenericEvent
@@ -46,6 +49,7 @@ func NewAllocations() *Allocations {
 		alloc:         ipam.New(),
 		pending:       map[string]struct{}{},
 		conflicts:     map[string]string{},
+		reported:      map[string]string{},
 		poolEvents:    make(chan event.GenericEvent, 1024),
 		serviceEvents: make(chan event.GenericEvent, 1024),
 	}

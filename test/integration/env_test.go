@@ -116,16 +116,8 @@ func (e *env) createNamespace(name string, labels map[string]string) {
 // stop is called) and returns its metrics registry.
 func (e *env) startController(mutate ...func(*controller.Options)) (stop func(), reg *prometheus.Registry) {
 	e.t.Helper()
-	reg = prometheus.NewRegistry()
-	o := controller.Defaults()
-	o.Config = e.cl.Config
-	o.MetricsAddress, o.HealthAddress = "0", "0"
-	o.LeaderElection = false
-	o.Registry = reg
-	o.LeaseDuration, o.RenewDeadline, o.RetryPeriod = 2*time.Second, 1500*time.Millisecond, 200*time.Millisecond
-	for _, m := range mutate {
-		m(&o)
-	}
+	o := e.controllerOptions(mutate...)
+	reg = o.Registry.(*prometheus.Registry)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- controller.Run(ctx, o) }()
@@ -145,6 +137,21 @@ func (e *env) startController(mutate ...func(*controller.Options)) (stop func(),
 	}
 	e.t.Cleanup(stop)
 	return stop, reg
+}
+
+// controllerOptions are the options startController uses: no listeners,
+// no leader election, short lease timings, a registry of its own.
+func (e *env) controllerOptions(mutate ...func(*controller.Options)) controller.Options {
+	o := controller.Defaults()
+	o.Config = e.cl.Config
+	o.MetricsAddress, o.HealthAddress = "0", "0"
+	o.LeaderElection = false
+	o.Registry = prometheus.NewRegistry()
+	o.LeaseDuration, o.RenewDeadline, o.RetryPeriod = 2*time.Second, 1500*time.Millisecond, 200*time.Millisecond
+	for _, m := range mutate {
+		m(&o)
+	}
+	return o
 }
 
 func (e *env) createPool(p *farolv1.AddressPool) *farolv1.AddressPool {
@@ -255,6 +262,25 @@ func (e *env) waitEvent(name string, fragments ...string) string {
 	return hit
 }
 
+// waitEvents waits for n events (distinct Event objects, so from distinct
+// processes or decisions) on the Service whose "Reason: note" contains
+// every fragment.
+func (e *env) waitEvents(name string, n int, fragments ...string) {
+	e.t.Helper()
+	e.eventually(fmt.Sprintf("%d events on %s with %q", n, name, fragments), 20*time.Second, func() string {
+		var hits int
+		for _, ev := range e.events(name) {
+			if containsAll(ev, fragments) {
+				hits++
+			}
+		}
+		if hits < n {
+			return fmt.Sprintf("%d of %d; events: %q", hits, n, e.events(name))
+		}
+		return ""
+	})
+}
+
 func containsAll(s string, fragments []string) bool {
 	for _, f := range fragments {
 		if !strings.Contains(s, f) {
@@ -262,6 +288,14 @@ func containsAll(s string, fragments []string) bool {
 		}
 	}
 	return true
+}
+
+// sub is the same environment for a subtest, so that its failures end
+// the subtest only.
+func (e *env) sub(t *testing.T) *env {
+	e2 := *e
+	e2.t = t
+	return &e2
 }
 
 // inNamespace is the same test working in a further namespace of its own.

@@ -31,11 +31,9 @@ func TestRestartKeepsAddresses(t *testing.T) {
 		e.createService(gen.Service(name, opts...))
 		before[name] = e.waitAddresses(name, 1+i%2)
 	}
-	// Free the lowest address so a naive allocator would hand it out twice.
-	if err := e.c.Delete(e.ctx, e.service("s0")); err != nil {
-		t.Fatal(err)
-	}
-	delete(before, "s0")
+	// Every address stays taken: a controller that assigned before
+	// loading them all would give "late" one of them (the lowest, s0's)
+	// and hand it out twice.
 	stop()
 
 	// While no controller runs, a Service arrives.
@@ -108,13 +106,31 @@ func TestPoolEditKeepsAddressInUse(t *testing.T) {
 			p.Spec.Addresses = append(p.Spec.Addresses, farolv1.AddressRange(r))
 		}
 	})
+	// The warning comes after the status write, so the annotation is
+	// checked after the controller wrote what it meant to.
 	e.waitEvent("a", "AddressOrphaned", a[0])
-	if got := addresses(e.service("a")); !slices.Equal(got, a) {
-		t.Fatalf("a changed from %v to %v", a, got)
+	checkKept := func(when string) {
+		t.Helper()
+		if got := addresses(e.service("a")); !slices.Equal(got, a) {
+			t.Fatalf("%s: a changed from %v to %v", when, a, got)
+		}
+		if got := addresses(e.service("b")); !slices.Equal(got, b) {
+			t.Fatalf("%s: b changed from %v to %v", when, b, got)
+		}
+		// The speaker finds a's advertisements through this annotation:
+		// the address is still in use, so it must still name its pool.
+		if got, ok := e.service("a").Annotations[farolv1.AnnotationAllocatedFrom]; got != "edit" {
+			t.Fatalf("%s: a's %s = %q (present: %v), want edit", when, farolv1.AnnotationAllocatedFrom, got, ok)
+		}
 	}
-	if got := addresses(e.service("b")); !slices.Equal(got, b) {
-		t.Fatalf("b changed from %v to %v", b, got)
-	}
+	checkKept("after the edit")
+	stop()
+
+	// A new process restores the orphan from status and warns again (its
+	// own, second event); it must not drop the annotation either.
+	stop, _ = e.startController()
+	e.waitEvents("a", 2, "AddressOrphaned", a[0])
+	checkKept("after a restart")
 	stop()
 
 	e.startController(func(o *controller.Options) { o.ReassignOrphans = true })

@@ -36,12 +36,20 @@ type Options struct {
 	// Default ":9421".
 	HealthAddress string
 	// LeaderElection makes replicas take turns; only the leader assigns.
-	LeaderElection          bool
+	LeaderElection bool
+	// LeaderElectionNamespace holds the leader Lease. Default: the
+	// namespace the controller runs in (ServiceAccountNamespaceFile), or
+	// DefaultLeaderElectionNamespace outside a cluster. It must exist: Run
+	// fails at once otherwise.
 	LeaderElectionNamespace string
 	LeaderElectionID        string
-	LeaseDuration           time.Duration
-	RenewDeadline           time.Duration
-	RetryPeriod             time.Duration
+	// ServiceAccountNamespaceFile names the namespace a Pod runs in.
+	// Default: the service-account mount's file.
+	ServiceAccountNamespaceFile string
+
+	LeaseDuration time.Duration
+	RenewDeadline time.Duration
+	RetryPeriod   time.Duration
 	// DefaultClass serves LoadBalancer Services without a class.
 	DefaultClass bool
 	// ReassignOrphans moves Services whose address left every pool.
@@ -61,21 +69,30 @@ type Options struct {
 	Now func() time.Time
 }
 
+// DefaultLeaderElectionNamespace holds the Lease of a controller that runs
+// outside a cluster and is given no namespace: the namespace the install
+// manifests use.
+const DefaultLeaderElectionNamespace = "farol-system"
+
+// serviceAccountNamespaceFile is where Kubernetes tells a Pod its
+// namespace.
+const serviceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+
 // Defaults returns the options a production controller starts with.
 func Defaults() Options {
 	return Options{
-		MetricsAddress:          ":9420",
-		HealthAddress:           ":9421",
-		LeaderElection:          true,
-		LeaderElectionNamespace: "farol-system",
-		LeaderElectionID:        "farol-controller",
-		LeaseDuration:           15 * time.Second,
-		RenewDeadline:           10 * time.Second,
-		RetryPeriod:             2 * time.Second,
-		DefaultClass:            true,
-		Workers:                 8,
-		QPS:                     500,
-		Burst:                   1000,
+		MetricsAddress:              ":9420",
+		HealthAddress:               ":9421",
+		LeaderElection:              true,
+		LeaderElectionID:            "farol-controller",
+		ServiceAccountNamespaceFile: serviceAccountNamespaceFile,
+		LeaseDuration:               15 * time.Second,
+		RenewDeadline:               10 * time.Second,
+		RetryPeriod:                 2 * time.Second,
+		DefaultClass:                true,
+		Workers:                     8,
+		QPS:                         500,
+		Burst:                       1000,
 	}
 }
 
@@ -90,8 +107,15 @@ func (o *Options) complete() error {
 	if o.HealthAddress == "" {
 		o.HealthAddress = d.HealthAddress
 	}
+	if o.ServiceAccountNamespaceFile == "" {
+		o.ServiceAccountNamespaceFile = d.ServiceAccountNamespaceFile
+	}
 	if o.LeaderElectionNamespace == "" {
-		o.LeaderElectionNamespace = d.LeaderElectionNamespace
+		ns, err := leaseNamespace(o.ServiceAccountNamespaceFile)
+		if err != nil {
+			return err
+		}
+		o.LeaderElectionNamespace = ns
 	}
 	if o.LeaderElectionID == "" {
 		o.LeaderElectionID = d.LeaderElectionID
@@ -144,6 +168,11 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("register metrics: %w", err)
 	}
+	if o.LeaderElection {
+		if err := checkNamespace(ctx, o.Config, o.LeaderElectionNamespace); err != nil {
+			return err
+		}
+	}
 	skipNameCheck := true // several controllers run in one test process
 	mgr, err := ctrl.NewManager(o.Config, ctrl.Options{
 		Scheme:                  scheme,
@@ -188,6 +217,7 @@ func Run(ctx context.Context, o Options) error {
 	if err := mgr.AddReadyzCheck("ping", healthz.Ping); err != nil {
 		return err
 	}
-	o.Logger.Info("starting", "defaultClass", o.DefaultClass, "leaderElection", o.LeaderElection, "workers", o.Workers)
+	o.Logger.Info("starting", "defaultClass", o.DefaultClass, "leaderElection", o.LeaderElection,
+		"leaseNamespace", o.LeaderElectionNamespace, "workers", o.Workers)
 	return mgr.Start(ctx)
 }
