@@ -167,21 +167,24 @@ func (w *world) events(name, reason string) int {
 // speakerMetric reads one unlabelled metric from a node's speaker.
 func (w *world) speakerMetric(node, metric string) float64 {
 	w.t.Helper()
+	v, err := w.readSpeakerMetric(node, metric)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return v
+}
+
+func (w *world) readSpeakerMetric(node, metric string) (float64, error) {
 	out, err := w.node(node).Command(w.ctx, "curl", "-s", "--max-time", "2", "http://127.0.0.1:9422/metrics").Output()
 	if err != nil {
-		w.t.Fatalf("metrics of %s: %v", node, err)
+		return 0, fmt.Errorf("metrics of %s: %w", node, err)
 	}
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), metric+" "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				w.t.Fatalf("metric %s of %s: %v", metric, node, err)
-			}
-			return f
+			return strconv.ParseFloat(v, 64)
 		}
 	}
-	w.t.Fatalf("no metric %s on %s", metric, node)
-	return 0
+	return 0, fmt.Errorf("no metric %s on %s", metric, node)
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +42,11 @@ type world struct {
 type worldOptions struct {
 	nodes        int
 	speakerFlags []string
+	// nodeFlags adds flags for one node's speaker.
+	nodeFlags map[string][]string
+	// beforeSpeakers runs once the cluster is up, before any speaker
+	// starts.
+	beforeSpeakers func(*world)
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -66,8 +72,11 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		t.Fatal(err)
 	}
 	w.startController()
+	if o.beforeSpeakers != nil {
+		o.beforeSpeakers(w)
+	}
 	for _, n := range l.Nodes {
-		w.startSpeaker(n, o.speakerFlags...)
+		w.startSpeaker(n, append(slices.Clone(o.speakerFlags), o.nodeFlags[n.Name]...)...)
 	}
 	return w
 }

@@ -120,12 +120,14 @@ func Run(ctx context.Context, o Options) error {
 		reported: map[string]string{}, written: map[string]written{},
 	}
 	everything := allServices(mgr.GetClient(), w)
+	peerKick := make(chan struct{}, 1)
 	memberEvents := make(chan event.GenericEvent, 1)
 	err = ctrl.NewControllerManagedBy(mgr).
 		Named("speaker").
 		For(&corev1.Service{}).
 		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(sliceService)).
 		Watches(&corev1.Node{}, everything).
+		Watches(&corev1.Node{}, peerHandler(peerKick)).
 		Watches(&farolv1.L2Advertisement{}, everything).
 		Watches(&farolv1.AddressPool{}, everything).
 		WatchesRawSource(source.Channel(memberEvents, everything)).
@@ -161,6 +163,7 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}()
 	go ap.run(mctx)
+	go refreshPeersLoop(mctx, w, peerKick, log)
 	go func() {
 		for {
 			select {
@@ -273,6 +276,59 @@ func allServices(c client.Reader, w *worlds) handler.EventHandler {
 		GenericFunc: func(ctx context.Context, _ event.GenericEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 			enqueue(ctx, q)
 		},
+	}
+}
+
+// peerHandler keeps the membership's peer list in step with the Nodes'
+// InternalIPs; it enqueues nothing. Events only kick a refresh, which runs
+// in its own loop (refreshPeersLoop), so thousands of Node events at start
+// cost a handful of lists, not one each.
+func peerHandler(kick chan<- struct{}) handler.EventHandler {
+	poke := func() {
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	}
+	return handler.Funcs{
+		CreateFunc: func(context.Context, event.CreateEvent, workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			poke()
+		},
+		UpdateFunc: func(_ context.Context, e event.UpdateEvent, _ workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			o, okO := e.ObjectOld.(*corev1.Node)
+			n, okN := e.ObjectNew.(*corev1.Node)
+			if !okO || !okN {
+				return
+			}
+			a, _ := internalIP(o)
+			b, _ := internalIP(n)
+			if a != b {
+				poke()
+			}
+		},
+		DeleteFunc: func(context.Context, event.DeleteEvent, workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			poke()
+		},
+	}
+}
+
+// refreshPeersLoop refreshes the peer list when kicked, at most every
+// 200 ms.
+func refreshPeersLoop(ctx context.Context, w *worlds, kick <-chan struct{}, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-kick:
+		}
+		if err := w.refreshPeers(ctx); err != nil {
+			log.Warn("finding the other speakers", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 }
 

@@ -69,17 +69,8 @@ func (w *worlds) rebuild(ctx context.Context) error {
 		return fmt.Errorf("list address pools: %w", err)
 	}
 	var ns []speaker.Node
-	var peers []string
 	for _, n := range nodes.Items {
 		ns = append(ns, toNode(&n))
-		if ip, ok := internalIP(&n); ok {
-			peers = append(peers, ip.String())
-		}
-	}
-	slices.Sort(peers)
-	if !slices.Equal(peers, w.peers) {
-		w.peers = peers
-		w.join(peers)
 	}
 	var sads []speaker.Advertisement
 	for i := range ads.Items {
@@ -159,6 +150,31 @@ func selector(ls *metav1.LabelSelector) (labels.Selector, error) {
 		return nil, nil
 	}
 	return metav1.LabelSelectorAsSelector(ls)
+}
+
+// refreshPeers hands the speakers' addresses (the Nodes' InternalIPs) to
+// the membership when they changed. It runs on Node events that can change
+// them, whether or not any Service needs a decision: speakers must meet
+// before the first address is assigned.
+func (w *worlds) refreshPeers(ctx context.Context) error {
+	var nodes corev1.NodeList
+	if err := w.reader.List(ctx, &nodes); err != nil {
+		return fmt.Errorf("list nodes: %w", err)
+	}
+	var peers []string
+	for _, n := range nodes.Items {
+		if ip, ok := internalIP(&n); ok {
+			peers = append(peers, ip.String())
+		}
+	}
+	slices.Sort(peers)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !slices.Equal(peers, w.peers) {
+		w.peers = peers
+		w.join(peers)
+	}
+	return nil
 }
 
 // firstLive reports whether self is the first live speaker by name: the
