@@ -60,11 +60,12 @@ burst: bins
 
 # Layer 2 failover in the lab: the owner's link is cut, time until the
 # client's requests succeed again (p50/max over 10 repetitions with 3 and 5
-# nodes), and 1,000 Services announced from 3 nodes.
+# nodes); a cut-off, frozen node returning, time until one node answers per
+# address (p50/max over 10); and 1,000 Services announced from 3 nodes.
 bench-l2: bins
 	FAROL_BIN_DIR=$$(hack/bins.sh --print) FAROL_FAILOVER_REPS=10 FAROL_SCALE=1000 \
-	  $(GO) test -count=1 -run 'TestFailover|TestGracefulStop|TestManyServices' -v -timeout 30m ./test/e2e/ \
-	  | grep --line-buffered -E '^(=== RUN|--- |PASS|FAIL|ok)|FAILOVER|rep [0-9]+:|graceful|announced|ownership'
+	  $(GO) test -count=1 -run 'TestFailover|TestPartitionAndReturn|TestGracefulStop|TestManyServices' -v -timeout 30m ./test/e2e/ \
+	  | grep --line-buffered -E '^(=== RUN|--- |PASS|FAIL|ok)|FAILOVER|RETURN|rep [0-9]+:|graceful|announced|ownership'
 
 demo: bins build
 	$(GO) build -o bin/farol-demo ./test/demo
