@@ -40,7 +40,7 @@ type PoolReconciler struct {
 // Reconcile applies the whole pool configuration (pools depend on each other
 // through overlaps) and then writes one pool's status.
 func (r *PoolReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	if err := r.State.ensureLoaded(ctx, r.Client, r.Ours); err != nil {
+	if err := r.State.ensureLoaded(ctx, r.Ours); err != nil {
 		return ctrl.Result{}, err
 	}
 	var list farolv1.AddressPoolList

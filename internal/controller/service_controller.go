@@ -65,7 +65,7 @@ func (r *ServiceReconciler) Ours(s *corev1.Service) bool {
 // Reconcile converges one Service: it holds exactly the addresses the
 // allocator gave it, written once into its status.
 func (r *ServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	if err := r.State.ensureLoaded(ctx, r.Client, r.Ours); err != nil {
+	if err := r.State.ensureLoaded(ctx, r.Ours); err != nil {
 		return ctrl.Result{}, err
 	}
 	key := req.String()

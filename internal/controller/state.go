@@ -22,7 +22,12 @@ import (
 // allocator and the lock around it, and tells each reconciler when the other
 // made work for it (through the channels).
 type Allocations struct {
-	mu     sync.Mutex
+	mu sync.Mutex
+	// live reads the cluster itself, not the informer cache: a replica
+	// that just became leader may not have seen the previous leader's
+	// last writes in its cache yet, and an address it does not load it
+	// may hand out again.
+	live   client.Reader
 	alloc  *ipam.Allocator
 	pools  []config.PoolState
 	loaded bool
@@ -43,9 +48,11 @@ type Allocations struct {
 }
 
 // NewAllocations returns empty state; it loads itself from the cluster on
-// first use.
-func NewAllocations() *Allocations {
+// first use, through live (an uncached reader such as the manager's API
+// reader).
+func NewAllocations(live client.Reader) *Allocations {
 	return &Allocations{
+		live:          live,
 		alloc:         ipam.New(),
 		pending:       map[string]struct{}{},
 		conflicts:     map[string]string{},
@@ -60,14 +67,14 @@ func NewAllocations() *Allocations {
 // status, oldest Service first so that on a double claim the older one keeps
 // the address. Runs once per process, after this replica became leader
 // (reconcilers only run then).
-func (a *Allocations) ensureLoaded(ctx context.Context, c client.Reader, ours func(*corev1.Service) bool) error {
+func (a *Allocations) ensureLoaded(ctx context.Context, ours func(*corev1.Service) bool) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.loaded {
 		return nil
 	}
 	var pools farolv1.AddressPoolList
-	if err := c.List(ctx, &pools); err != nil {
+	if err := a.live.List(ctx, &pools); err != nil {
 		return fmt.Errorf("list address pools: %w", err)
 	}
 	a.pools = config.BuildPools(pools.Items)
@@ -75,7 +82,7 @@ func (a *Allocations) ensureLoaded(ctx context.Context, c client.Reader, ours fu
 		return fmt.Errorf("load address pools: %w", err)
 	}
 	var svcs corev1.ServiceList
-	if err := c.List(ctx, &svcs); err != nil {
+	if err := a.live.List(ctx, &svcs); err != nil {
 		return fmt.Errorf("list services: %w", err)
 	}
 	items := svcs.Items

@@ -231,15 +231,25 @@ func (e *env) expectNoAddress(name string, d time.Duration) {
 
 // events lists "Reason: note" of the events about a Service, oldest first.
 func (e *env) events(name string) []string {
+	var out []string
+	for _, ev := range e.eventObjects(name) {
+		out = append(out, ev.Reason+": "+ev.Note)
+	}
+	return out
+}
+
+// eventObjects lists the events about a Service, oldest first.
+func (e *env) eventObjects(name string) []eventsv1.Event {
+	e.t.Helper()
 	var list eventsv1.EventList
 	if err := e.c.List(context.Background(), &list, client.InNamespace(e.ns)); err != nil {
-		return []string{err.Error()}
+		e.t.Fatal(err)
 	}
 	slices.SortFunc(list.Items, func(a, b eventsv1.Event) int { return a.CreationTimestamp.Compare(b.CreationTimestamp.Time) })
-	var out []string
+	var out []eventsv1.Event
 	for _, ev := range list.Items {
 		if ev.Regarding.Name == name && ev.Regarding.Kind == "Service" {
-			out = append(out, ev.Reason+": "+ev.Note)
+			out = append(out, ev)
 		}
 	}
 	return out

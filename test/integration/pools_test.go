@@ -1,11 +1,13 @@
 package integration
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -97,6 +99,21 @@ func TestOverlap(t *testing.T) {
 	e.createPool(gen.Pool("ov-second", []string{"10.52.0.2-10.52.0.9"}, gen.Priority(-1)))
 	e.waitPoolReady("ov-second", "False", "Overlap", "ov-first")
 	e.waitPoolReady("ov-first", "True", "")
+	warned := func() []eventsv1.Event {
+		var out []eventsv1.Event
+		for _, ev := range e.poolEvents("ov-second") {
+			if ev.Type == corev1.EventTypeWarning && ev.Reason == "Overlap" && strings.Contains(ev.Note, "ov-first") {
+				out = append(out, ev)
+			}
+		}
+		return out
+	}
+	e.eventually("Overlap warning on ov-second", 10*time.Second, func() string {
+		if len(warned()) == 0 {
+			return fmt.Sprintf("events: %v", e.poolEvents("ov-second"))
+		}
+		return ""
+	})
 
 	e.createService(gen.Service("b"))
 	b := e.waitAddresses("b", 1)
@@ -109,6 +126,13 @@ func TestOverlap(t *testing.T) {
 	e.waitPoolReady("ov-second", "True", "")
 	if got := addresses(e.service("a")); len(got) != 1 || got[0] != a[0] {
 		t.Fatalf("a changed from %v to %v", a, got)
+	}
+	// One warning when the pool turned bad, not one per status write.
+	if w := warned(); len(w) != 1 || w[0].Series != nil {
+		t.Fatalf("Overlap warnings on ov-second: %v, want one that happened once", w)
+	}
+	if ev := e.poolEvents("ov-first"); len(ev) != 0 {
+		t.Fatalf("events on ov-first, which was there first: %v", ev)
 	}
 }
 

@@ -1,11 +1,17 @@
 package integration
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/farol-lb/farol/test/gen"
 )
@@ -98,6 +104,84 @@ func TestMalformedRequests(t *testing.T) {
 	e.waitAddresses("good", 1)
 	if n := counterValue(t, reg, "farol_allocation_failures_total", "reason", "InvalidRequest"); n < float64(len(cases)) {
 		t.Fatalf("failures{reason=InvalidRequest} = %v, want >= %d", n, len(cases))
+	}
+}
+
+// TestMalformedRequestKeepsAddress: a Service that holds an address and
+// then gets a malformed annotation keeps the address; it gets exactly one
+// event and no write at all.
+func TestMalformedRequestKeepsAddress(t *testing.T) {
+	e := newEnv(t)
+	e.createPool(gen.Pool("bad-held", []string{"10.33.0.0/29"}))
+	_, reg := e.startController()
+	e.createService(gen.Service("held"))
+	ip := e.waitAddresses("held", 1)
+	e.waitEvent("held", "Allocated")
+
+	s := e.service("held")
+	s.Annotations["farol.dev/addresses"] = "10.33.0.300"
+	if err := e.c.Update(e.ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	e.waitEvent("held", "InvalidRequest", "10.33.0.300")
+	e.expectNoWrite("held", s.ResourceVersion, 2*time.Second)
+
+	after := e.service("held")
+	if got := addresses(after); !slices.Equal(got, ip) {
+		t.Fatalf("address changed from %v to %v", ip, got)
+	}
+	if got := after.Annotations["farol.dev/allocated-from"]; got != "bad-held" {
+		t.Fatalf("allocated-from = %q, want bad-held", got)
+	}
+	var invalid []eventsv1.Event
+	for _, ev := range e.eventObjects("held") {
+		if ev.Reason == "AllocationFailed" {
+			invalid = append(invalid, ev)
+		}
+	}
+	if len(invalid) != 1 || invalid[0].Series != nil {
+		t.Fatalf("want one AllocationFailed event that happened once, got %d: %+v", len(invalid), invalid)
+	}
+	if n := counterValue(t, reg, "farol_allocation_failures_total", "reason", "InvalidRequest"); n != 1 {
+		t.Fatalf("failures{reason=InvalidRequest} = %v, want 1", n)
+	}
+}
+
+// expectNoWrite watches the Service from resource version rv and fails on
+// any change within d: the controller had its say and must keep still.
+func (e *env) expectNoWrite(name, rv string, d time.Duration) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(e.ctx, d)
+	defer cancel()
+	cs, err := kubernetes.NewForConfig(e.cl.Config)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	w, err := cs.CoreV1().Services(e.ns).Watch(ctx, metav1.ListOptions{
+		FieldSelector:   fields.OneTermEqualSelector("metadata.name", name).String(),
+		ResourceVersion: rv,
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer w.Stop()
+	for {
+		select {
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				if ctx.Err() == nil {
+					e.t.Fatal("watch ended early")
+				}
+				return
+			}
+			if s, isSvc := ev.Object.(*corev1.Service); isSvc {
+				e.t.Fatalf("%s was written (%s, resourceVersion %s): status %v, annotations %v",
+					name, ev.Type, s.ResourceVersion, addresses(s), s.Annotations)
+			}
+			e.t.Fatalf("watch of %s: %s %v", name, ev.Type, ev.Object)
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 

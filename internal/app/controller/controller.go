@@ -193,7 +193,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("create manager: %w", err)
 	}
-	state := farolctrl.NewAllocations()
+	state := farolctrl.NewAllocations(mgr.GetAPIReader())
 	recorder := mgr.GetEventRecorder("farol-controller")
 	svc := &farolctrl.ServiceReconciler{
 		Client:          mgr.GetClient(),
