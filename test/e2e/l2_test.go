@@ -11,6 +11,7 @@ import (
 	eventsv1 "k8s.io/api/events/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/farol-lb/farol/internal/election"
 	"github.com/farol-lb/farol/test/gen"
 )
 
@@ -173,10 +174,13 @@ func TestCordonHandsOver(t *testing.T) {
 }
 
 // handOver runs act on the owner of vip while the client sends a request
-// every 20 ms; once act returns (the old owner is quiet), it cuts the old
-// owner's link, so that only a successor that already took over keeps the
-// requests going. It checks that the client's neighbour entry names the
-// successor and returns the old owner and what the client saw.
+// every 20 ms; act returns once the old owner is quiet. The successor's
+// speaker is frozen for the first 300 ms, so it cannot claim the address
+// then: an old owner that went quiet within that time did not wait for its
+// successor, and the test fails. Then the old owner's link is cut, so that
+// only a successor that already took over keeps the requests going. It
+// checks that the client's neighbour entry names the successor and returns
+// the old owner and what the client saw.
 func (w *world) handOver(svc string, vip netip.Addr, act func(owner string)) (string, probeSummary) {
 	w.t.Helper()
 	owner := w.waitOwner(vip)
@@ -189,20 +193,78 @@ func (w *world) handOver(svc string, vip netip.Addr, act func(owner string)) (st
 		}
 	}
 	w.backends(svc, others...)
+	// kube-proxy syncs at most once a second: wait until no request
+	// reaches a backend on the old owner any more.
+	w.eventually("no backend on "+owner+" in use", 10*time.Second, func() string {
+		for range 20 {
+			body, err := w.lab.Curl(w.ctx, w.url(vip))
+			if err != nil {
+				return err.Error()
+			}
+			if strings.HasPrefix(body, "backend "+owner+" ") {
+				return "answered by " + strings.TrimSpace(body)
+			}
+		}
+		return ""
+	})
 	owner, probe := w.probeThroughOwner(vip, 20*time.Millisecond)
-	act(owner)
+	succ := w.successor(vip, owner)
+	if err := w.speakers[succ].Pause(); err != nil {
+		w.t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		act(owner)
+	}()
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case <-done:
+		w.t.Errorf("%s went quiet while its successor %s was frozen and could not have claimed %s", owner, succ, vip)
+	default:
+	}
+	if err := w.speakers[succ].Resume(); err != nil {
+		w.t.Fatal(err)
+	}
+	<-done
+	w.neighbourNotOn(vip, owner, "as soon as the old owner went quiet")
 	if err := w.node(owner).LinkDown(); err != nil {
 		w.t.Fatal(err)
 	}
+	cut := time.Now()
 	time.Sleep(time.Second)
 	res := probe.stop()
-	out, _ := w.lab.Client.Command(w.ctx, "ip", "neigh", "show", vip.String()).CombinedOutput()
-	macs := macsIn(string(out))
-	if len(macs) != 1 || w.macOf(macs[0]) == owner || strings.HasPrefix(w.macOf(macs[0]), "unknown") {
-		w.t.Errorf("client's neighbour entry for %s: %s; want a node other than %s", vip, strings.TrimSpace(string(out)), owner)
+	if res.failed > 0 {
+		w.t.Logf("failures relative to the cut: %s", probe.failuresAround(cut))
 	}
+	w.neighbourNotOn(vip, owner, "a second after the cut")
 	if res.total < 40 {
 		w.t.Errorf("only %d requests in the probe; the loop did not run every 20 ms", res.total)
 	}
 	return owner, res
+}
+
+// successor is the node that takes vip over when owner leaves, all nodes
+// being candidates.
+func (w *world) successor(vip netip.Addr, owner string) string {
+	var names []string
+	for _, n := range w.lab.Nodes {
+		names = append(names, n.Name)
+	}
+	ranked := election.NewRing(names).Ranked(vip, nil, 2)
+	if len(ranked) != 2 || ranked[0] != owner {
+		w.t.Fatalf("ring ranks %v for %s, but %s answers", ranked, vip, owner)
+	}
+	return ranked[1]
+}
+
+// neighbourNotOn checks that the client's neighbour entry for vip names a
+// node of the lab other than old.
+func (w *world) neighbourNotOn(vip netip.Addr, old, when string) {
+	w.t.Helper()
+	out, _ := w.lab.Client.Command(w.ctx, "ip", "neigh", "show", vip.String()).CombinedOutput()
+	macs := macsIn(string(out))
+	if len(macs) != 1 || w.macOf(macs[0]) == old || strings.HasPrefix(w.macOf(macs[0]), "unknown") {
+		w.t.Errorf("%s, the client's neighbour entry for %s is %q; want a node other than %s", when, vip, strings.TrimSpace(string(out)), old)
+	}
 }

@@ -25,6 +25,7 @@ type probe struct {
 type probeResult struct {
 	start time.Time
 	ok    bool
+	err   error
 }
 
 type probeSummary struct {
@@ -53,7 +54,7 @@ func (w *world) startProbe(vip netip.Addr, interval, timeout time.Duration) *pro
 					return
 				}
 				p.mu.Lock()
-				p.results = append(p.results, probeResult{start: start, ok: err == nil})
+				p.results = append(p.results, probeResult{start: start, ok: err == nil, err: err})
 				p.mu.Unlock()
 			})
 		}
@@ -123,6 +124,19 @@ func (p *probe) around(t time.Time) string {
 	for _, r := range p.results {
 		if d := r.start.Sub(t); d > -100*time.Millisecond && d < 600*time.Millisecond {
 			fmt.Fprintf(&b, "%+dms:%v ", d.Milliseconds(), r.ok)
+		}
+	}
+	return b.String()
+}
+
+// failuresAround lists when the failed requests were sent, relative to t.
+func (p *probe) failuresAround(t time.Time) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var b strings.Builder
+	for _, r := range p.results {
+		if !r.ok {
+			fmt.Fprintf(&b, "%+dms (%v) ", r.start.Sub(t).Milliseconds(), r.err)
 		}
 	}
 	return b.String()
