@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strings"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -147,12 +146,4 @@ func (r *serviceReconciler) reportUnannounced(svc *corev1.Service, anns []speake
 		return
 	}
 	r.recorder.Eventf(svc, nil, corev1.EventTypeWarning, "NotAnnounced", "Announce", "allocated but not announced: %s", reason)
-}
-
-func addrList(as []speaker.Announcement) string {
-	s := make([]string, len(as))
-	for i, a := range as {
-		s[i] = a.Addr.String()
-	}
-	return strings.Join(s, ", ")
 }
