@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -54,6 +55,19 @@ func TestPartitionAndReturn(t *testing.T) {
 		d := w.waitSingleOwners(vips...).Sub(back)
 		took = append(took, d)
 		t.Logf("rep %d: %s back; one owner per address after %s", rep+1, victim, d.Round(time.Millisecond))
+		if d > 500*time.Millisecond && os.Getenv("FAROL_DEBUG_RETURN") != "" {
+			for name, p := range w.speakers {
+				b, _ := os.ReadFile(p.LogPath())
+				var keep []string
+				for _, l := range strings.Split(string(b), "\n") {
+					if !strings.Contains(l, `"level":"DEBUG`) && strings.Contains(l, "T") {
+						keep = append(keep, l)
+					}
+				}
+				t.Logf("%s:\n%s", name, strings.Join(keep[max(0, len(keep)-25):], "\n"))
+			}
+			t.Logf("back at %s", back.Format("15:04:05.000"))
+		}
 		if d > time.Second {
 			t.Errorf("rep %d: convergence took %s, want at most 1s", rep+1, d.Round(time.Millisecond))
 		}

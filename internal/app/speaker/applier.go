@@ -106,10 +106,14 @@ func (a *applier) open() {
 }
 
 // shut stops answering for anything until open is called again, without
-// forgetting what this node owns.
+// forgetting what this node owns. Hand-overs end: a frozen node may have
+// slept through its successors' claims.
 func (a *applier) shut() {
 	a.mu.Lock()
 	a.gate = false
+	for addr := range a.handover.Lingering() {
+		a.handover.Keep(addr)
+	}
 	a.mu.Unlock()
 	a.poke()
 }

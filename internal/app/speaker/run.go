@@ -382,11 +382,12 @@ func trimSlice(o any) (any, error) {
 // longer than FreezeThreshold: the monotonic clock jumps between two ticks.
 // The other speakers have probably declared this node dead and answer for
 // its addresses; answering too would make two nodes answer until the
-// membership heals. So the node goes quiet and pushes its state to the
-// others until one answers; it learns it was declared dead and refutes,
-// and they see it alive again. Then, or after JoinGrace if nobody accused
-// it, it answers again with a fresh gratuitous burst, which the nodes that
-// stood in hear and yield to.
+// membership heals. So the node goes quiet and exchanges state with the
+// others until one answers (its link may still be coming up). If they had
+// declared it dead, it learns so in that exchange and refutes, and they see
+// it alive again a few gossip rounds later; if not, nothing was taken over.
+// Either way it then answers again with a fresh gratuitous burst, which the
+// nodes that stood in hear and yield to.
 func watchFreeze(ctx context.Context, o Options, log *slog.Logger, ap *applier, members *membership.Members, refuted <-chan struct{}) {
 	const tick = 100 * time.Millisecond
 	t := time.NewTicker(tick)
@@ -406,35 +407,47 @@ func watchFreeze(ctx context.Context, o Options, log *slog.Logger, ap *applier, 
 		}
 		log.Warn("this node was frozen; quiet until the other speakers see it alive again", "frozenFor", gap.Round(time.Millisecond))
 		ap.shut()
-		select {
-		case <-refuted: // from before the freeze
-		default:
+		if !rejoinAfterFreeze(ctx, members, refuted, 5*time.Second, tick) {
+			log.Warn("no other speaker reached after the freeze; answering again all the same")
 		}
-		deadline := time.After(o.JoinGrace)
-		// The link may still be coming up: retry until a member answers.
-		for {
-			if _, err := members.Resync(); err == nil {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-deadline:
-			case <-time.After(tick):
-				continue
-			}
-			break
-		}
-		select {
-		case <-ctx.Done():
+		if ctx.Err() != nil {
 			return
-		case <-refuted:
-			// Our alive message is out; give it a few gossip rounds.
-			time.Sleep(2 * tick)
-		case <-deadline:
 		}
 		log.Info("answering again after the freeze")
 		ap.open()
 		last = time.Now()
 	}
+}
+
+// rejoinAfterFreeze exchanges state with the other members until one
+// answers or bound passes, and, if this member turned out to have been
+// declared dead (it refuted), waits a few gossip rounds for its alive
+// message to spread. It reports whether a member answered.
+func rejoinAfterFreeze(ctx context.Context, members *membership.Members, refuted <-chan struct{}, bound, tick time.Duration) bool {
+	select {
+	case <-refuted: // from before the freeze
+	default:
+	}
+	deadline := time.Now().Add(bound)
+	for {
+		if _, err := members.Resync(); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(tick):
+		}
+	}
+	// The refutation happens during the exchange; its signal may trail it.
+	select {
+	case <-refuted:
+		time.Sleep(2 * tick)
+	case <-time.After(tick / 2):
+	case <-ctx.Done():
+	}
+	return true
 }
