@@ -8,6 +8,7 @@ package speaker
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -54,6 +55,13 @@ type Options struct {
 	// detection time (about 350 ms with the default probes); a false alarm
 	// costs one state exchange, milliseconds without answers.
 	FreezeThreshold time.Duration
+	// Members replaces the memberlist membership (Membership is then
+	// unused): benchmarks and tests simulate thousands of live speakers
+	// with it. Run closes it.
+	Members Members
+	// Announcer replaces the ARP/NDP responders (L2 is then unused). Run
+	// closes it.
+	Announcer Layer2
 	// Registry receives the speaker's metrics. Default: controller-runtime's
 	// registry, which the metrics endpoint serves.
 	Registry prometheus.Registerer
@@ -102,3 +110,29 @@ func (o *Options) complete() error {
 	o.Config.QPS, o.Config.Burst = 100, 200
 	return nil
 }
+
+// Members is what the speaker needs of the membership of speakers;
+// *membership.Members implements it.
+type Members interface {
+	Live() []string
+	Changes() <-chan struct{}
+	Refuted() <-chan struct{}
+	Join(peers []string) error
+	Resync() (int, error)
+	Leave(timeout time.Duration) error
+	Close() error
+}
+
+// Layer2 is what the speaker needs of the ARP/NDP responders;
+// *l2.Announcer implements it.
+type Layer2 interface {
+	SetDesired(want map[netip.Addr][]string) error
+	Owned() map[netip.Addr][]string
+	Reannounce()
+	Close() error
+}
+
+var (
+	_ Members = (*membership.Members)(nil)
+	_ Layer2  = (*l2.Announcer)(nil)
+)

@@ -76,12 +76,18 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 
-	if err := o.membershipFromCluster(ctx, mgr.GetAPIReader()); err != nil {
-		return err
+	if o.Members == nil {
+		if err := o.membershipFromCluster(ctx, mgr.GetAPIReader()); err != nil {
+			return err
+		}
 	}
-	members, err := membership.Start(ctx, o.Membership)
-	if err != nil {
-		return fmt.Errorf("start membership: %w", err)
+	members := o.Members
+	if members == nil {
+		ml, err := membership.Start(ctx, o.Membership)
+		if err != nil {
+			return fmt.Errorf("start membership: %w", err)
+		}
+		members = ml
 	}
 	defer members.Close()
 
@@ -94,7 +100,10 @@ func Run(ctx context.Context, o Options) error {
 	}
 	var ap *applier // set before the announcer opens any responder
 	l2o.Claimed = func(addr netip.Addr, mac net.HardwareAddr) { ap.claimed(addr, mac) }
-	ann := l2.New(l2o)
+	ann := o.Announcer
+	if ann == nil {
+		ann = l2.New(l2o)
+	}
 	defer ann.Close()
 
 	again := make(chan event.GenericEvent, 4096)
@@ -388,7 +397,7 @@ func trimSlice(o any) (any, error) {
 // it alive again a few gossip rounds later; if not, nothing was taken over.
 // Either way it then answers again with a fresh gratuitous burst, which the
 // nodes that stood in hear and yield to.
-func watchFreeze(ctx context.Context, o Options, log *slog.Logger, ap *applier, members *membership.Members, refuted <-chan struct{}) {
+func watchFreeze(ctx context.Context, o Options, log *slog.Logger, ap *applier, members Members, refuted <-chan struct{}) {
 	const tick = 100 * time.Millisecond
 	t := time.NewTicker(tick)
 	defer t.Stop()
@@ -423,7 +432,7 @@ func watchFreeze(ctx context.Context, o Options, log *slog.Logger, ap *applier, 
 // answers or bound passes, and, if this member turned out to have been
 // declared dead (it refuted), waits a few gossip rounds for its alive
 // message to spread. It reports whether a member answered.
-func rejoinAfterFreeze(ctx context.Context, members *membership.Members, refuted <-chan struct{}, bound, tick time.Duration) bool {
+func rejoinAfterFreeze(ctx context.Context, members Members, refuted <-chan struct{}, bound, tick time.Duration) bool {
 	select {
 	case <-refuted: // from before the freeze
 	default:
