@@ -188,7 +188,7 @@ func (a *Announcer) apply() error {
 func (a *Announcer) closeIdle() []error {
 	var errs []error
 	for l, r := range a.responders {
-		if len(r.addrs()) == 0 {
+		if r.count() == 0 {
 			errs = append(errs, r.close())
 			delete(a.responders, l)
 		}

@@ -135,6 +135,21 @@ func (r *responder) remove(addrs []netip.Addr) error {
 	return errors.Join(errs...)
 }
 
+// count returns the number of owned addresses.
+func (r *responder) count() int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return len(r.owned)
+}
+
+// has reports whether addr is owned.
+func (r *responder) has(addr netip.Addr) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	_, ok := r.owned[addr]
+	return ok
+}
+
 // addrs returns a copy of the owned set.
 func (r *responder) addrs() map[netip.Addr]struct{} {
 	r.mu.RLock()

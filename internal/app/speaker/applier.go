@@ -3,7 +3,6 @@ package speaker
 import (
 	"context"
 	"log/slog"
-	"maps"
 	"net"
 	"net/netip"
 	"slices"
@@ -13,65 +12,76 @@ import (
 	"github.com/farol-lb/farol/internal/speaker"
 )
 
-// announcer is what the applier needs of the L2 responders.
-type announcer interface {
-	SetDesired(want map[netip.Addr][]string) error
-	Owned() map[netip.Addr][]string
-}
-
 // applier keeps the table of what this node must answer for, per Service,
-// and converges the announcer to it in a loop of its own, so a burst of
-// Service changes costs one SetDesired. Addresses this node gives up while
-// it lives are handed over (speaker.Handover): answered until the
-// successor is heard claiming them.
+// and converges the announcer to it in a loop of its own. It tracks which
+// addresses changed since the last round and hands the announcer those
+// alone, so a Service's change costs work for its own addresses, and a
+// burst of changes costs one round. Addresses this node gives up while it
+// lives are handed over (speaker.Handover): answered until the successor
+// is heard claiming them.
 type applier struct {
-	ann    announcer
+	ann    Layer2
 	log    *slog.Logger
 	now    func() time.Time
 	kick   chan struct{}
-	notify func(service string) // a Service whose owned addresses changed
+	notify func(service string) // a Service whose answered addresses changed
 
 	mu       sync.Mutex
 	mine     map[string][]speaker.Announcement // Service -> announcements this node owns
+	byAddr   map[netip.Addr]ownedAddr              // the same, by address
+	applied  map[netip.Addr][]string           // what the announcer was last told
+	dirty    map[netip.Addr]struct{}           // addresses to look at in the next round
 	handover *speaker.Handover
-	gate     bool // false until the join grace is over
+	gate     bool // false until the join grace is over, and while frozen
 	closing  bool // handing everything over on the way out
 }
 
-func newApplier(ann announcer, h *speaker.Handover, log *slog.Logger, now func() time.Time, notify func(string)) *applier {
+type ownedAddr struct {
+	service string
+	ifaces  []string
+}
+
+func newApplier(ann Layer2, h *speaker.Handover, log *slog.Logger, now func() time.Time, notify func(string)) *applier {
 	return &applier{
 		ann: ann, log: log, now: now, notify: notify, handover: h,
-		kick: make(chan struct{}, 1),
-		mine: map[string][]speaker.Announcement{},
+		kick:    make(chan struct{}, 1),
+		mine:    map[string][]speaker.Announcement{},
+		byAddr:  map[netip.Addr]ownedAddr{},
+		applied: map[netip.Addr][]string{},
+		dirty:   map[netip.Addr]struct{}{},
 	}
 }
 
 // set records a Service's announcements owned by this node. Addresses it
 // no longer owns are handed over: this node is alive, so it answers until
 // the successor does.
-func (a *applier) set(service string, owned []speaker.Announcement) {
+func (a *applier) set(service string, mine []speaker.Announcement) {
 	a.mu.Lock()
 	if a.closing {
-		owned = nil
+		mine = nil
 	}
 	old := a.mine[service]
 	now := a.now()
 	for _, o := range old {
-		if slices.ContainsFunc(owned, func(n speaker.Announcement) bool { return n.Addr == o.Addr }) {
+		if slices.ContainsFunc(mine, func(n speaker.Announcement) bool { return n.Addr == o.Addr }) {
 			continue
 		}
+		delete(a.byAddr, o.Addr)
+		a.dirty[o.Addr] = struct{}{}
 		a.release(service, o, now)
 	}
-	for _, n := range owned {
+	for _, n := range mine {
 		a.handover.Keep(n.Addr)
+		a.dirty[n.Addr] = struct{}{}
+		a.byAddr[n.Addr] = ownedAddr{service: service, ifaces: n.Interfaces}
 		if !slices.ContainsFunc(old, func(o speaker.Announcement) bool { return o.Addr == n.Addr }) {
 			a.log.Info("announcing", "service", service, "address", n.Addr, "interface", ifaceList(n.Interfaces))
 		}
 	}
-	if len(owned) == 0 {
+	if len(mine) == 0 {
 		delete(a.mine, service)
 	} else {
-		a.mine[service] = owned
+		a.mine[service] = mine
 	}
 	a.mu.Unlock()
 	a.poke()
@@ -90,6 +100,9 @@ func (a *applier) release(service string, an speaker.Announcement, now time.Time
 func (a *applier) claimed(addr netip.Addr, mac net.HardwareAddr) {
 	a.mu.Lock()
 	l, ended := a.handover.Claimed(addr, a.now())
+	if ended {
+		a.dirty[addr] = struct{}{}
+	}
 	a.mu.Unlock()
 	if ended {
 		a.log.Info("handed over", "service", l.Service, "address", addr, "successor", mac.String())
@@ -101,6 +114,7 @@ func (a *applier) claimed(addr netip.Addr, mac net.HardwareAddr) {
 func (a *applier) open() {
 	a.mu.Lock()
 	a.gate = true
+	a.markAll()
 	a.mu.Unlock()
 	a.poke()
 }
@@ -114,8 +128,23 @@ func (a *applier) shut() {
 	for addr := range a.handover.Lingering() {
 		a.handover.Keep(addr)
 	}
+	a.markAll()
 	a.mu.Unlock()
 	a.poke()
+}
+
+// markAll marks every address owned, lingering or applied. The caller
+// holds mu.
+func (a *applier) markAll() {
+	for addr := range a.byAddr {
+		a.dirty[addr] = struct{}{}
+	}
+	for addr := range a.handover.Lingering() {
+		a.dirty[addr] = struct{}{}
+	}
+	for addr := range a.applied {
+		a.dirty[addr] = struct{}{}
+	}
 }
 
 // handOverAll gives every address up, as a stopping node does, and waits
@@ -126,6 +155,8 @@ func (a *applier) handOverAll(ctx context.Context) {
 	now := a.now()
 	for svc, anns := range a.mine {
 		for _, an := range anns {
+			delete(a.byAddr, an.Addr)
+			a.dirty[an.Addr] = struct{}{}
 			a.release(svc, an, now)
 		}
 	}
@@ -153,9 +184,11 @@ func (a *applier) handOverAll(ctx context.Context) {
 func (a *applier) dropAll() {
 	a.mu.Lock()
 	a.mine = map[string][]speaker.Announcement{}
+	a.byAddr = map[netip.Addr]ownedAddr{}
 	for addr := range a.handover.Lingering() {
 		a.handover.Keep(addr)
 	}
+	a.markAll()
 	a.mu.Unlock()
 }
 
@@ -166,7 +199,7 @@ func (a *applier) poke() {
 	}
 }
 
-// run applies the table whenever it changes or a hand-over times out.
+// run applies the changes whenever there are some or a hand-over times out.
 func (a *applier) run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -182,26 +215,38 @@ func (a *applier) run(ctx context.Context) {
 	}
 }
 
-// apply converges the announcer and returns when to look again.
+// apply converges the changed addresses and returns when to look again.
 func (a *applier) apply() time.Duration {
 	a.mu.Lock()
-	want := map[netip.Addr][]string{}
-	services := map[netip.Addr]string{}
 	expired, next := a.handover.Expire(a.now())
+	for _, addr := range expired {
+		a.dirty[addr] = struct{}{}
+	}
 	lingering := a.handover.Lingering()
-	if a.gate {
-		for svc, anns := range a.mine {
-			for _, an := range anns {
-				want[an.Addr] = an.Interfaces
-				services[an.Addr] = svc
+	set := map[netip.Addr][]string{}
+	var unset []netip.Addr
+	var notify []string
+	for addr := range a.dirty {
+		want, ok := []string(nil), false
+		if a.gate {
+			if o, mine := a.byAddr[addr]; mine {
+				want, ok = o.ifaces, true
+				notify = append(notify, o.service)
+			} else if l, lingers := lingering[addr]; lingers {
+				want, ok = l.Interfaces, true
 			}
 		}
-		for addr, l := range lingering {
-			if _, ok := want[addr]; !ok {
-				want[addr] = l.Interfaces
-			}
+		have, had := a.applied[addr]
+		switch {
+		case ok && (!had || !slices.Equal(have, want)):
+			set[addr] = want
+			a.applied[addr] = want
+		case !ok && had:
+			unset = append(unset, addr)
+			delete(a.applied, addr)
 		}
 	}
+	clear(a.dirty)
 	a.mu.Unlock()
 	for _, addr := range expired {
 		a.log.Info("handed over without hearing a successor", "address", addr, "timeout", a.handover.Timeout)
@@ -209,24 +254,16 @@ func (a *applier) apply() time.Duration {
 	if next == 0 {
 		next = time.Hour
 	}
-
-	before := a.ann.Owned()
-	if err := a.ann.SetDesired(want); err != nil {
+	if len(set) == 0 && len(unset) == 0 {
+		return next
+	}
+	if err := a.ann.Change(set, unset); err != nil {
 		a.log.Warn("announcing", "error", err)
 	}
-	after := a.ann.Owned()
-	// Tell the Services whose answered addresses changed, so they record
-	// who announces them.
-	changed := map[string]bool{}
-	for addr, ifaces := range after {
-		if old, ok := before[addr]; !ok || !slices.Equal(old, ifaces) {
-			changed[services[addr]] = true
-		}
-	}
-	for _, svc := range slices.Sorted(maps.Keys(changed)) {
-		if svc != "" {
-			a.notify(svc)
-		}
+	// The Services whose addresses this node now answers record it.
+	slices.Sort(notify)
+	for _, svc := range slices.Compact(notify) {
+		a.notify(svc)
 	}
 	return next
 }

@@ -126,8 +126,12 @@ type Members interface {
 // Layer2 is what the speaker needs of the ARP/NDP responders;
 // *l2.Announcer implements it.
 type Layer2 interface {
-	SetDesired(want map[netip.Addr][]string) error
-	Owned() map[netip.Addr][]string
+	// Change answers for the addresses in set on the interfaces named
+	// (none: every suitable one) and no longer for those in unset; other
+	// addresses are left alone.
+	Change(set map[netip.Addr][]string, unset []netip.Addr) error
+	// Answered returns the interfaces each of addrs is answered on now.
+	Answered(addrs ...netip.Addr) map[netip.Addr][]string
 	Reannounce()
 	Close() error
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -39,7 +40,13 @@ type ownerChange struct {
 // changed.
 func (r *serviceReconciler) recordOwners(ctx context.Context, svc *corev1.Service, anns []speaker.Announcement) error {
 	key := svc.Namespace + "/" + svc.Name
-	owned := r.owned()
+	var mine []netip.Addr
+	for _, a := range anns {
+		if a.Owner == r.self {
+			mine = append(mine, a.Addr)
+		}
+	}
+	owned := r.answered(mine...)
 	speaksForAll := r.worlds.firstLive(r.self)
 	patch := map[string]*string{}
 	var changes []ownerChange

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
 	"strings"
@@ -14,9 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -25,7 +22,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
@@ -72,6 +68,9 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("create manager: %w", err)
 	}
+	if err := indexSlices(ctx, mgr.GetFieldIndexer()); err != nil {
+		return fmt.Errorf("index EndpointSlices: %w", err)
+	}
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return err
 	}
@@ -112,34 +111,30 @@ func Run(ctx context.Context, o Options) error {
 	// Joins run one at a time in their own goroutine, always with the
 	// latest peer list.
 	peers := make(chan []string, 1)
-	w := &worlds{
-		reader: mgr.GetClient(),
-		live:   members.Live,
-		join: func(p []string) {
+	w := newWorlds(mgr.GetClient(), members.Live,
+		func(p []string) {
 			select {
 			case <-peers:
 			default:
 			}
 			peers <- p
 		},
-	}
+		func(svc string) { again <- serviceEvent(svc) })
 	r := &serviceReconciler{
 		client: mgr.GetClient(), recorder: mgr.GetEventRecorder("farol-speaker"),
-		self: o.NodeName, worlds: w, applier: ap, owned: ann.Owned, metrics: m,
+		self: o.NodeName, worlds: w, applier: ap, answered: ann.Answered, metrics: m,
 		reported: map[string]string{}, written: map[string]written{},
 	}
-	everything := allServices(mgr.GetClient(), w)
-	peerKick := make(chan struct{}, 1)
-	memberEvents := make(chan event.GenericEvent, 1)
+	redecideKick, redecide := kicker()
+	peerKick, refreshPeers := kicker()
 	err = ctrl.NewControllerManagedBy(mgr).
 		Named("speaker").
 		For(&corev1.Service{}).
-		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(sliceService)).
-		Watches(&corev1.Node{}, everything).
-		Watches(&corev1.Node{}, peerHandler(peerKick)).
-		Watches(&farolv1.L2Advertisement{}, everything).
-		Watches(&farolv1.AddressPool{}, everything).
-		WatchesRawSource(source.Channel(memberEvents, everything)).
+		Watches(&discoveryv1.EndpointSlice{}, sliceHandler()).
+		Watches(&corev1.Node{}, worldHandler(w, redecide, nodeChanged)).
+		Watches(&corev1.Node{}, peerHandler(refreshPeers)).
+		Watches(&farolv1.L2Advertisement{}, worldHandler(w, redecide, specChanged)).
+		Watches(&farolv1.AddressPool{}, worldHandler(w, redecide, specChanged)).
 		WatchesRawSource(source.Channel(again, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
 		Complete(r)
@@ -157,7 +152,8 @@ func Run(ctx context.Context, o Options) error {
 				return
 			case <-members.Changes():
 				m.members.Set(float64(len(members.Live())))
-				memberEvents <- event.GenericEvent{Object: &corev1.Node{}}
+				w.invalidate()
+				redecide()
 			case <-members.Refuted():
 				// Others took this node for dead and may answer for its
 				// addresses: claim them back, so that they hear it and
@@ -172,7 +168,14 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}()
 	go ap.run(mctx)
-	go refreshPeersLoop(mctx, w, peerKick, log)
+	go loop(mctx, peerKick, 200*time.Millisecond, log, "finding the other speakers", w.refreshPeers)
+	go loop(mctx, redecideKick, 20*time.Millisecond, log, "deciding again", func(ctx context.Context) error {
+		n, err := w.redecide(ctx)
+		if n > 0 {
+			log.Debug("decided again after a change of nodes, advertisements, pools or speakers", "changed", n)
+		}
+		return err
+	})
 	go func() {
 		for {
 			select {
@@ -249,214 +252,4 @@ func serviceEvent(key string) event.GenericEvent {
 	return event.GenericEvent{Object: s}
 }
 
-func sliceService(_ context.Context, o client.Object) []reconcile.Request {
-	name := o.GetLabels()[discoveryv1.LabelServiceName]
-	if name == "" {
-		return nil
-	}
-	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: o.GetNamespace(), Name: name}}}
-}
 
-// allServices is the handler for cluster-wide changes: the world is stale,
-// and every Service with an address must be decided again.
-func allServices(c client.Reader, w *worlds) handler.EventHandler {
-	enqueue := func(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-		w.invalidate()
-		var list corev1.ServiceList
-		if err := c.List(ctx, &list); err != nil {
-			return
-		}
-		for _, s := range list.Items {
-			if len(s.Status.LoadBalancer.Ingress) > 0 {
-				q.Add(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: s.Namespace, Name: s.Name}})
-			}
-		}
-	}
-	return handler.Funcs{
-		CreateFunc: func(ctx context.Context, _ event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			enqueue(ctx, q)
-		},
-		UpdateFunc: func(ctx context.Context, _ event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			enqueue(ctx, q)
-		},
-		DeleteFunc: func(ctx context.Context, _ event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			enqueue(ctx, q)
-		},
-		GenericFunc: func(ctx context.Context, _ event.GenericEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			enqueue(ctx, q)
-		},
-	}
-}
-
-// peerHandler keeps the membership's peer list in step with the Nodes'
-// InternalIPs; it enqueues nothing. Events only kick a refresh, which runs
-// in its own loop (refreshPeersLoop), so thousands of Node events at start
-// cost a handful of lists, not one each.
-func peerHandler(kick chan<- struct{}) handler.EventHandler {
-	poke := func() {
-		select {
-		case kick <- struct{}{}:
-		default:
-		}
-	}
-	return handler.Funcs{
-		CreateFunc: func(context.Context, event.CreateEvent, workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			poke()
-		},
-		UpdateFunc: func(_ context.Context, e event.UpdateEvent, _ workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			o, okO := e.ObjectOld.(*corev1.Node)
-			n, okN := e.ObjectNew.(*corev1.Node)
-			if !okO || !okN {
-				return
-			}
-			a, _ := internalIP(o)
-			b, _ := internalIP(n)
-			if a != b {
-				poke()
-			}
-		},
-		DeleteFunc: func(context.Context, event.DeleteEvent, workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			poke()
-		},
-	}
-}
-
-// refreshPeersLoop refreshes the peer list when kicked, at most every
-// 200 ms.
-func refreshPeersLoop(ctx context.Context, w *worlds, kick <-chan struct{}, log *slog.Logger) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-kick:
-		}
-		if err := w.refreshPeers(ctx); err != nil {
-			log.Warn("finding the other speakers", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
-
-// cacheOptions trims what the caches hold: managed fields everywhere, and
-// Node status down to what the decision reads, so that thousands of Nodes
-// and EndpointSlices fit in a speaker's memory.
-func cacheOptions() cache.Options {
-	return cache.Options{
-		DefaultTransform: cache.TransformStripManagedFields(),
-		ByObject: map[client.Object]cache.ByObject{
-			&corev1.Node{}:               {Transform: trimNode},
-			&discoveryv1.EndpointSlice{}: {Transform: trimSlice},
-		},
-	}
-}
-
-func trimNode(o any) (any, error) {
-	n, ok := o.(*corev1.Node)
-	if !ok {
-		return o, nil
-	}
-	n.ManagedFields = nil
-	n.Annotations = nil
-	n.Status.Images = nil
-	n.Status.VolumesInUse = nil
-	n.Status.VolumesAttached = nil
-	n.Status.NodeInfo = corev1.NodeSystemInfo{}
-	n.Status.Capacity, n.Status.Allocatable = nil, nil
-	return n, nil
-}
-
-// trimSlice keeps of an EndpointSlice what the decision reads: which nodes
-// have ready endpoints.
-func trimSlice(o any) (any, error) {
-	s, ok := o.(*discoveryv1.EndpointSlice)
-	if !ok {
-		return o, nil
-	}
-	s.ManagedFields = nil
-	s.Annotations = nil
-	s.Ports = nil
-	for i := range s.Endpoints {
-		e := &s.Endpoints[i]
-		e.Addresses, e.TargetRef, e.Hints, e.Hostname, e.Zone = nil, nil, nil, nil, nil
-		e.DeprecatedTopology = nil
-	}
-	return s, nil
-}
-
-// watchFreeze notices that this process was stopped (SIGSTOP, a paused VM)
-// longer than FreezeThreshold: the monotonic clock jumps between two ticks.
-// The other speakers have probably declared this node dead and answer for
-// its addresses; answering too would make two nodes answer until the
-// membership heals. So the node goes quiet and exchanges state with the
-// others until one answers (its link may still be coming up). If they had
-// declared it dead, it learns so in that exchange and refutes, and they see
-// it alive again a few gossip rounds later; if not, nothing was taken over.
-// Either way it then answers again with a fresh gratuitous burst, which the
-// nodes that stood in hear and yield to.
-func watchFreeze(ctx context.Context, o Options, log *slog.Logger, ap *applier, members Members, refuted <-chan struct{}) {
-	const tick = 100 * time.Millisecond
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	last := time.Now()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		now := time.Now()
-		gap := now.Sub(last)
-		last = now
-		if gap < o.FreezeThreshold {
-			continue
-		}
-		log.Warn("this node was frozen; quiet until the other speakers see it alive again", "frozenFor", gap.Round(time.Millisecond))
-		ap.shut()
-		if !rejoinAfterFreeze(ctx, members, refuted, 5*time.Second, tick) {
-			log.Warn("no other speaker reached after the freeze; answering again all the same")
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		log.Info("answering again after the freeze")
-		ap.open()
-		last = time.Now()
-	}
-}
-
-// rejoinAfterFreeze exchanges state with the other members until one
-// answers or bound passes, and, if this member turned out to have been
-// declared dead (it refuted), waits a few gossip rounds for its alive
-// message to spread. It reports whether a member answered.
-func rejoinAfterFreeze(ctx context.Context, members Members, refuted <-chan struct{}, bound, tick time.Duration) bool {
-	select {
-	case <-refuted: // from before the freeze
-	default:
-	}
-	deadline := time.Now().Add(bound)
-	for {
-		if _, err := members.Resync(); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(tick):
-		}
-	}
-	// The refutation happens during the exchange; its signal may trail it.
-	select {
-	case <-refuted:
-		time.Sleep(2 * tick)
-	case <-time.After(tick / 2):
-	case <-ctx.Done():
-	}
-	return true
-}

@@ -31,7 +31,7 @@ type serviceReconciler struct {
 	self     string
 	worlds   *worlds
 	applier  *applier
-	owned    func() map[netip.Addr][]string
+	answered func(addrs ...netip.Addr) map[netip.Addr][]string
 	metrics  *speakerMetrics
 
 	mu       sync.Mutex
@@ -52,6 +52,7 @@ func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	if err := r.client.Get(ctx, req.NamespacedName, &svc); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.applier.set(key, nil)
+			r.worlds.forget(key)
 			r.mu.Lock()
 			delete(r.reported, key)
 			delete(r.written, key)
@@ -66,6 +67,7 @@ func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	}
 	if !ok {
 		r.applier.set(key, nil)
+		r.worlds.forget(key)
 		return ctrl.Result{}, r.recordOwners(ctx, &svc, nil)
 	}
 	anns, err := r.worlds.decide(ctx, in)
@@ -105,7 +107,7 @@ func (r *serviceReconciler) input(ctx context.Context, svc *corev1.Service) (spe
 	}
 	var slices discoveryv1.EndpointSliceList
 	if err := r.client.List(ctx, &slices, client.InNamespace(svc.Namespace),
-		client.MatchingLabels{discoveryv1.LabelServiceName: svc.Name}); err != nil {
+		client.MatchingFields{sliceServiceIndex: svc.Name}); err != nil {
 		// Not "no ready endpoint": that would withdraw the address.
 		return in, false, fmt.Errorf("list EndpointSlices of %s: %w", in.Key, err)
 	}

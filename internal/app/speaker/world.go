@@ -19,40 +19,107 @@ import (
 // LabelExclude keeps a node from announcing, as for cloud load balancers.
 const LabelExclude = "node.kubernetes.io/exclude-from-external-load-balancers"
 
-// worlds rebuilds the shared decision state when Nodes, advertisements,
-// pools or live speakers change, and hands it to Service reconciles until
-// the next change.
+// worlds holds the shared decision state — the world built from Nodes,
+// advertisements, pools and live speakers — and, for every Service decided
+// so far, its input and its last decision. A change of the world is decided
+// again in memory for every known Service (a ring lookup each, no API
+// call), and only the Services whose decision changed are reconciled.
 type worlds struct {
 	reader client.Reader
 	live   func() []string
 	// join hands the speakers' addresses to the membership; it must not
 	// block (joining can wait seconds on unreachable peers).
 	join func(peers []string)
+	// enqueue asks for a Service's reconcile; it must not block.
+	enqueue func(service string)
 
-	mu    sync.Mutex
-	world *speaker.World
-	dirty bool
-	peers []string
+	mu     sync.Mutex
+	world  *speaker.World
+	dirty  bool
+	peers  []string
+	inputs map[string]speaker.Service        // Service -> its last input
+	last   map[string][]speaker.Announcement // Service -> its last decision
 }
 
-// invalidate marks the world stale; the next reconcile rebuilds it.
+func newWorlds(reader client.Reader, live func() []string, join func([]string), enqueue func(string)) *worlds {
+	return &worlds{
+		reader: reader, live: live, join: join, enqueue: enqueue,
+		inputs: map[string]speaker.Service{},
+		last:   map[string][]speaker.Announcement{},
+	}
+}
+
+// invalidate marks the world stale; the next redecide or decide rebuilds
+// it.
 func (w *worlds) invalidate() {
 	w.mu.Lock()
 	w.dirty = true
 	w.mu.Unlock()
 }
 
-// get returns the current world, rebuilding it if stale. The world caches
-// candidate sets, so callers share it under the lock.
+// decide computes a Service's announcements with the current world and
+// remembers input and answer, so that a later change of the world can tell
+// whether this Service is affected.
 func (w *worlds) decide(ctx context.Context, s speaker.Service) ([]speaker.Announcement, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.world == nil || w.dirty {
-		if err := w.rebuild(ctx); err != nil {
-			return nil, err
+	if err := w.ensure(ctx); err != nil {
+		return nil, err
+	}
+	anns := w.world.Decide(s)
+	w.inputs[s.Key] = s
+	w.last[s.Key] = anns
+	return anns, nil
+}
+
+// forget drops a Service that no longer needs decisions.
+func (w *worlds) forget(key string) {
+	w.mu.Lock()
+	delete(w.inputs, key)
+	delete(w.last, key)
+	w.mu.Unlock()
+}
+
+// redecide rebuilds a stale world and decides every known Service again,
+// in memory; it enqueues those whose decision changed and returns how
+// many did.
+func (w *worlds) redecide(ctx context.Context) (int, error) {
+	w.mu.Lock()
+	if !w.dirty && w.world != nil {
+		w.mu.Unlock()
+		return 0, nil
+	}
+	if err := w.ensure(ctx); err != nil {
+		w.mu.Unlock()
+		return 0, err
+	}
+	var changed []string
+	for key, in := range w.inputs {
+		anns := w.world.Decide(in)
+		if !sameDecision(anns, w.last[key]) {
+			w.last[key] = anns
+			changed = append(changed, key)
 		}
 	}
-	return w.world.Decide(s), nil
+	w.mu.Unlock()
+	for _, key := range changed {
+		w.enqueue(key)
+	}
+	return len(changed), nil
+}
+
+// ensure rebuilds the world if it is stale. The caller holds mu.
+func (w *worlds) ensure(ctx context.Context) error {
+	if w.world != nil && !w.dirty {
+		return nil
+	}
+	return w.rebuild(ctx)
+}
+
+func sameDecision(a, b []speaker.Announcement) bool {
+	return slices.EqualFunc(a, b, func(x, y speaker.Announcement) bool {
+		return x.Addr == y.Addr && x.Owner == y.Owner && x.Reason == y.Reason && slices.Equal(x.Interfaces, y.Interfaces)
+	})
 }
 
 func (w *worlds) rebuild(ctx context.Context) error {
@@ -68,9 +135,9 @@ func (w *worlds) rebuild(ctx context.Context) error {
 	if err := w.reader.List(ctx, &pools); err != nil {
 		return fmt.Errorf("list address pools: %w", err)
 	}
-	var ns []speaker.Node
-	for _, n := range nodes.Items {
-		ns = append(ns, toNode(&n))
+	ns := make([]speaker.Node, 0, len(nodes.Items))
+	for i := range nodes.Items {
+		ns = append(ns, toNode(&nodes.Items[i]))
 	}
 	var sads []speaker.Advertisement
 	for i := range ads.Items {
