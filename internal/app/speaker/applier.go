@@ -28,7 +28,7 @@ type applier struct {
 
 	mu       sync.Mutex
 	mine     map[string][]speaker.Announcement // Service -> announcements this node owns
-	byAddr   map[netip.Addr]ownedAddr              // the same, by address
+	byAddr   map[netip.Addr]ownedAddr          // the same, by address
 	applied  map[netip.Addr][]string           // what the announcer was last told
 	dirty    map[netip.Addr]struct{}           // addresses to look at in the next round
 	handover *speaker.Handover

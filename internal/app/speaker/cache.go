@@ -56,7 +56,6 @@ func trimSlice(o any) (any, error) {
 	return s, nil
 }
 
-
 // sliceServiceIndex indexes EndpointSlices by the name of their Service, so
 // that a Service's reconcile finds its slices without scanning its
 // namespace.

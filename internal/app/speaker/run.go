@@ -251,5 +251,3 @@ func serviceEvent(key string) event.GenericEvent {
 	s.Namespace, s.Name = ns, name
 	return event.GenericEvent{Object: s}
 }
-
-
