@@ -1,0 +1,170 @@
+package speaker
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite the want section of the golden decision cases")
+
+// TestGoldenDecisions reads each testdata/decide/*.txtar: nodes, live
+// speakers, advertisements and Services in, the announcement table out.
+// `go test ./internal/speaker -run Golden -update` rewrites the want
+// sections; review the diff, it is the speakers' behaviour.
+//
+// Sections, one item a line, fields separated by spaces:
+//
+//	nodes:          name [key=value ...] [excluded] [cordoned] [network-unavailable]
+//	live:           names of the live speakers
+//	advertisements: name [pools=a,b] [nodes=key=value] [interfaces=eth0,eth1]
+//	services:       namespace/name pool=p addrs=a,b [ready=n1,n2] [local]
+//	want:           namespace/name address mode owner [interfaces] | namespace/name address - reason
+func TestGoldenDecisions(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "decide", "*.txtar"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden cases: %v", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sections := map[string]string{}
+			for _, f := range ar.Files {
+				sections[f.Name] = string(f.Data)
+			}
+			nodes, live, ads, svcs := parseCase(t, sections)
+			w := NewWorld(nodes, live, ads)
+			var b strings.Builder
+			for _, s := range svcs {
+				for _, an := range w.Decide(s) {
+					writeAnnouncement(&b, an)
+				}
+			}
+			got := b.String()
+			if *update {
+				for i := range ar.Files {
+					if ar.Files[i].Name == "want" {
+						ar.Files[i].Data = []byte(got)
+					}
+				}
+				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if want := sections["want"]; got != want {
+				t.Errorf("%s: announcement table differs\n--- got\n%s--- want\n%s", file, got, want)
+			}
+		})
+	}
+}
+
+func writeAnnouncement(b *strings.Builder, an Announcement) {
+	if an.Owner == "" {
+		fmt.Fprintf(b, "%s %s - %s\n", an.Service, an.Addr, an.Reason)
+		return
+	}
+	ifaces := "any"
+	if len(an.Interfaces) > 0 {
+		ifaces = strings.Join(an.Interfaces, ",")
+	}
+	fmt.Fprintf(b, "%s %s l2 %s %s\n", an.Service, an.Addr, an.Owner, ifaces)
+}
+
+func parseCase(t *testing.T, sections map[string]string) ([]Node, []string, []Advertisement, []Service) {
+	t.Helper()
+	var nodes []Node
+	for _, f := range lines(sections["nodes"]) {
+		n := Node{Name: f[0], Labels: map[string]string{}}
+		for _, x := range f[1:] {
+			switch x {
+			case "excluded":
+				n.Excluded = true
+			case "cordoned":
+				n.Cordoned = true
+			case "network-unavailable":
+				n.NetworkUnavailable = true
+			default:
+				k, v, ok := strings.Cut(x, "=")
+				if !ok {
+					t.Fatalf("node %s: field %q is neither a flag nor a label", n.Name, x)
+				}
+				n.Labels[k] = v
+			}
+		}
+		nodes = append(nodes, n)
+	}
+	var live []string
+	for _, f := range lines(sections["live"]) {
+		live = append(live, f...)
+	}
+	var ads []Advertisement
+	for _, f := range lines(sections["advertisements"]) {
+		ad := Advertisement{Name: f[0]}
+		for _, x := range f[1:] {
+			k, v, _ := strings.Cut(x, "=")
+			switch k {
+			case "pools":
+				names := strings.Split(v, ",")
+				ad.Pool = func(p string) bool { return slices.Contains(names, p) }
+			case "nodes":
+				lk, lv, _ := strings.Cut(v, "=")
+				ad.Node = func(l map[string]string) bool { return l[lk] == lv }
+			case "interfaces":
+				ad.Interfaces = strings.Split(v, ",")
+			default:
+				t.Fatalf("advertisement %s: unknown field %q", ad.Name, x)
+			}
+		}
+		ads = append(ads, ad)
+	}
+	var svcs []Service
+	for _, f := range lines(sections["services"]) {
+		s := Service{Key: f[0]}
+		for _, x := range f[1:] {
+			k, v, _ := strings.Cut(x, "=")
+			switch k {
+			case "pool":
+				s.Pool = v
+			case "addrs":
+				for _, a := range strings.Split(v, ",") {
+					s.Addrs = append(s.Addrs, netip.MustParseAddr(a))
+				}
+			case "ready":
+				s.ReadyNodes = strings.Split(v, ",")
+			case "local":
+				s.LocalTraffic = true
+			default:
+				t.Fatalf("service %s: unknown field %q", s.Key, x)
+			}
+		}
+		svcs = append(svcs, s)
+	}
+	return nodes, live, ads, svcs
+}
+
+// lines splits a section into lines of fields, skipping blanks and #
+// comments.
+func lines(s string) [][]string {
+	var out [][]string
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, strings.Fields(line))
+	}
+	return out
+}
