@@ -83,7 +83,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("start membership: %w", err)
 	}
-	defer members.Close()
+	defer closeLogged(log, "closing membership", members.Close)
 
 	l2o := o.L2
 	if l2o.Logger == nil {
@@ -95,7 +95,7 @@ func Run(ctx context.Context, o Options) error {
 	var ap *applier // set before the announcer opens any responder
 	l2o.Claimed = func(addr netip.Addr, mac net.HardwareAddr) { ap.claimed(addr, mac) }
 	ann := l2.New(l2o)
-	defer ann.Close()
+	defer closeLogged(log, "closing the announcer", ann.Close)
 
 	again := make(chan event.GenericEvent, 4096)
 	ap = newApplier(ann, speaker.NewHandover(o.HandoverTimeout, claimMemory), log, time.Now,
@@ -450,4 +450,12 @@ func rejoinAfterFreeze(ctx context.Context, members *membership.Members, refuted
 	case <-ctx.Done():
 	}
 	return true
+}
+
+// closeLogged runs a deferred Close whose error nobody can act on any more,
+// so that it is at least seen.
+func closeLogged(log *slog.Logger, what string, closeFn func() error) {
+	if err := closeFn(); err != nil {
+		log.Warn(what, "error", err)
+	}
 }
