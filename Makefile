@@ -19,8 +19,10 @@ deps:
 bins: deps
 	@hack/bins.sh >/dev/null
 
-# Every test: formatting, vet, staticcheck, generated files up to date, then
-# unit, integration (a real etcd + kube-apiserver) and lab tests with -race.
+# Every test: formatting, golangci-lint (.golangci.yml: vet, staticcheck,
+# revive, errorlint, importas, depguard, ...), generated files up to date,
+# then unit, integration (a real etcd + kube-apiserver) and lab tests with
+# -race.
 # One package at a time (-p 1): the lab tests measure failover in
 # milliseconds and must not share two cores with another package's API
 # server.
@@ -30,8 +32,7 @@ test: bins lint verify-generated
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	$(GO) vet $(PKGS)
-	$$(hack/tools.sh staticcheck) $(PKGS)
+	$$(hack/tools.sh golangci-lint) run $(PKGS)
 
 generate:
 	$$(hack/tools.sh controller-gen) object paths=./api/...

@@ -6,9 +6,9 @@ set -euo pipefail
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/farol/tools
 case ${1:-} in
 controller-gen) pkg=sigs.k8s.io/controller-tools/cmd/controller-gen version=v0.23.0 ;;
-staticcheck) pkg=honnef.co/go/tools/cmd/staticcheck version=v0.8.2 ;;
+golangci-lint) pkg=github.com/golangci/golangci-lint/v2/cmd/golangci-lint version=v2.15.0 ;;
 *)
-	echo "usage: $0 controller-gen|staticcheck" >&2
+	echo "usage: $0 controller-gen|golangci-lint" >&2
 	exit 2
 	;;
 esac

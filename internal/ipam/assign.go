@@ -311,11 +311,11 @@ func (fs *famState) hasFree(slots map[netip.Addr]*slot) bool {
 // joinCapped joins reasons with "; ", keeping an event message readable when
 // there are many pools.
 func joinCapped(items []string) string {
-	const max = 8
-	if len(items) <= max {
+	const limit = 8
+	if len(items) <= limit {
 		return strings.Join(items, "; ")
 	}
-	return fmt.Sprintf("%s; and %d more", strings.Join(items[:max], "; "), len(items)-max)
+	return fmt.Sprintf("%s; and %d more", strings.Join(items[:limit], "; "), len(items)-limit)
 }
 
 // commit makes plan the Service's assignment, taking fresh addresses out of

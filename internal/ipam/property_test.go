@@ -220,7 +220,7 @@ func (m *model) assign() string {
 	got, err := m.a.Assign(svc, req)
 	desc := fmt.Sprintf("Assign %s %+v %+v", key, svc, req)
 
-	if want, werr, ok := m.predict(prev, svc, req); ok {
+	if want, ok, werr := m.predict(prev, svc, req); ok {
 		switch {
 		case werr != nil && !errors.Is(err, werr):
 			m.t.Errorf("%s: error %v, want %v", desc, err, werr)
@@ -285,10 +285,11 @@ func (m *model) restore() string {
 }
 
 // predict gives the exact outcome for the simplest case: a new single-stack
-// Service without sharing key or requested address. ok is false otherwise.
-func (m *model) predict(prev *held, svc Service, req Request) (netip.Addr, error, bool) {
+// Service without sharing key or requested address: the address or the error
+// Assign must return. ok is false otherwise.
+func (m *model) predict(prev *held, svc Service, req Request) (netip.Addr, bool, error) {
 	if prev != nil || svc.SharingKey != "" || len(req.Addresses) > 0 || req.Policy != SingleStack {
-		return netip.Addr{}, nil, false
+		return netip.Addr{}, false, nil
 	}
 	f := req.Families[0]
 	var cands []Pool
@@ -304,10 +305,10 @@ func (m *model) predict(prev *held, svc Service, req Request) (netip.Addr, error
 		cands = append(cands, p)
 	}
 	if req.Pool != "" && !slices.ContainsFunc(m.pools, func(p Pool) bool { return p.Name == req.Pool }) {
-		return netip.Addr{}, ErrUnknownPool, true
+		return netip.Addr{}, true, ErrUnknownPool
 	}
 	if len(cands) == 0 {
-		return netip.Addr{}, ErrNoPool, true
+		return netip.Addr{}, true, ErrNoPool
 	}
 	slices.SortFunc(cands, func(x, y Pool) int { return cmp.Or(cmp.Compare(x.Priority, y.Priority), cmp.Compare(x.Name, y.Name)) })
 	hasFamily := false
@@ -316,16 +317,16 @@ func (m *model) predict(prev *held, svc Service, req Request) (netip.Addr, error
 			if FamilyOf(x) == f {
 				hasFamily = true
 				if len(m.holders(x)) == 0 {
-					return x, nil, true
+					return x, true, nil
 				}
 			}
 		}
 		hasFamily = hasFamily || slices.ContainsFunc(p.Ranges, func(r Range) bool { return r.Family() == f })
 	}
 	if hasFamily {
-		return netip.Addr{}, ErrExhausted, true
+		return netip.Addr{}, true, ErrExhausted
 	}
-	return netip.Addr{}, ErrFamilyUnavailable, true
+	return netip.Addr{}, true, ErrFamilyUnavailable
 }
 
 func (m *model) checkShape(desc string, req Request, got Assignment) {

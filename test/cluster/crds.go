@@ -176,7 +176,7 @@ func waitServed(ctx context.Context, cs apiextensionsclient.Interface, name stri
 		return last == nil, nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("not served: %w (last check: %v)", err, last)
+		return nil, fmt.Errorf("not served: %w (last check: %w)", err, last)
 	}
 	return crd, nil
 }

@@ -89,7 +89,7 @@ func waitReady(ctx context.Context, p *process, ready func(context.Context) erro
 			}
 			return p.exitError()
 		case <-ctx.Done():
-			return fmt.Errorf("%s not ready: %w (last check: %v); end of %s:\n%s",
+			return fmt.Errorf("%s not ready: %w (last check: %w); end of %s:\n%s",
 				p.name, ctx.Err(), last, p.logPath, nsthread.Tail(p.logPath))
 		case <-tick.C:
 		}

@@ -105,8 +105,16 @@ func (p *process) stop() error {
 // exitError describes a child that exited before it was asked to, with the end
 // of its log, which is where the reason is.
 func (p *process) exitError() error {
-	return fmt.Errorf("%s exited unexpectedly: %v; end of %s:\n%s", p.name, p.err, p.logPath, nsthread.Tail(p.logPath))
+	cause := p.err
+	if cause == nil {
+		cause = errCleanExit
+	}
+	return fmt.Errorf("%s exited unexpectedly: %w; end of %s:\n%s", p.name, cause, p.logPath, nsthread.Tail(p.logPath))
 }
+
+// errCleanExit stands for cmd.Wait's nil when a child that should keep
+// running exits with status 0.
+var errCleanExit = errors.New("exit status 0")
 
 // prefixWriter tags each line with a child's name, so that etcd's and the API
 // server's logs stay readable when both go to one Options.Log. Writes from the

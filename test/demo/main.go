@@ -112,7 +112,7 @@ func (d *demo) install() error {
 		return err
 	}
 	if out, err := d.lab.Cluster.Kubectl("apply", "-f", filepath.Join(d.root, "config", "policy")).CombinedOutput(); err != nil {
-		return fmt.Errorf("apply the admission policy: %v: %s", err, out)
+		return fmt.Errorf("apply the admission policy: %w: %s", err, out)
 	}
 	cp := d.lab.ControlPlane
 	if _, err := cp.Start("controller", cp.Command(context.Background(), d.farol, "controller",

@@ -95,6 +95,7 @@ func TestMalformedRequests(t *testing.T) {
 		i++
 		svc := "bad-" + string(rune('a'+i))
 		t.Run(name, func(t *testing.T) {
+			e := e.sub(t)
 			e.createService(gen.Service(svc, tc.opt))
 			e.waitEvent(svc, tc.want...)
 			e.expectNoAddress(svc, 100*time.Millisecond)

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/farol-lb/farol/test/internal/nsthread"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -143,13 +142,13 @@ func (n *Node) waitKubeProxy(ctx context.Context) error {
 		if p := n.lab.proc(n.Name + "-kube-proxy"); p != nil {
 			select {
 			case <-p.done:
-				return fmt.Errorf("kube-proxy on %s exited: %v; end of %s:\n%s", n.Name, p.err, p.logPath, nsthread.Tail(p.logPath))
+				return fmt.Errorf("kube-proxy on %s: %w", n.Name, p.exitError())
 			default:
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("kube-proxy on %s not healthy: %w (last: %v)", n.Name, ctx.Err(), last)
+			return fmt.Errorf("kube-proxy on %s not healthy: %w (last: %w)", n.Name, ctx.Err(), last)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

@@ -131,6 +131,20 @@ func (p *Proc) Kill() error {
 	return nil
 }
 
+// exitError describes a child that exited before it was asked to, with the
+// end of its log, which is where the reason is.
+func (p *Proc) exitError() error {
+	cause := p.err
+	if cause == nil {
+		cause = errCleanExit
+	}
+	return fmt.Errorf("%s exited unexpectedly: %w; end of %s:\n%s", p.name, cause, p.logPath, nsthread.Tail(p.logPath))
+}
+
+// errCleanExit stands for cmd.Wait's nil when a child that should keep
+// running exits with status 0.
+var errCleanExit = errors.New("exit status 0")
+
 // Stop sends SIGTERM (and SIGCONT, in case it is paused), then SIGKILL after
 // timeout, and waits until the child is reaped. It reports a child that had
 // already failed on its own, with the end of its log.
@@ -139,7 +153,7 @@ func (p *Proc) Stop(timeout time.Duration) error {
 		select {
 		case <-p.done:
 			if p.err != nil {
-				return fmt.Errorf("%s exited unexpectedly: %w; end of %s:\n%s", p.name, p.err, p.logPath, nsthread.Tail(p.logPath))
+				return p.exitError()
 			}
 			return nil
 		default:

@@ -51,9 +51,9 @@ func checkNamespace(ctx context.Context, cfg *rest.Config, ns string) error {
 	return nil
 }
 
-// MissingNamespaceError: the namespace for the leader Lease does not exist.
-// Without the check the manager would retry creating the Lease forever and
-// allocate nothing.
+// MissingNamespaceError reports that the namespace for the leader Lease does
+// not exist. Without the check the manager would retry creating the Lease
+// forever and allocate nothing.
 type MissingNamespaceError struct{ Namespace string }
 
 func (e *MissingNamespaceError) Error() string {

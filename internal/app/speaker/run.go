@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"strings"
@@ -88,7 +89,7 @@ func Run(ctx context.Context, o Options) error {
 		}
 		members = ml
 	}
-	defer members.Close()
+	defer closeLogged(log, "closing membership", members.Close)
 
 	l2o := o.L2
 	if l2o.Logger == nil {
@@ -103,7 +104,7 @@ func Run(ctx context.Context, o Options) error {
 	if ann == nil {
 		ann = l2.New(l2o)
 	}
-	defer ann.Close()
+	defer closeLogged(log, "closing the announcer", ann.Close)
 
 	again := make(chan event.GenericEvent, 4096)
 	ap = newApplier(ann, speaker.NewHandover(o.HandoverTimeout, claimMemory), log, time.Now,
@@ -250,4 +251,12 @@ func serviceEvent(key string) event.GenericEvent {
 	s := &corev1.Service{}
 	s.Namespace, s.Name = ns, name
 	return event.GenericEvent{Object: s}
+}
+
+// closeLogged runs a deferred Close whose error nobody can act on any more,
+// so that it is at least seen.
+func closeLogged(log *slog.Logger, what string, closeFn func() error) {
+	if err := closeFn(); err != nil {
+		log.Warn(what, "error", err)
+	}
 }
