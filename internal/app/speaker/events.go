@@ -28,7 +28,7 @@ type queue = workqueue.TypedRateLimitingInterface[reconcile.Request]
 
 // worldHandler marks the world stale on creates, deletes and the updates
 // that changed reports as relevant.
-func worldHandler(w *worlds, kick func(), changed func(old, new client.Object) bool) handler.EventHandler {
+func worldHandler(w *worlds, kick func(), changed func(oldObj, newObj client.Object) bool) handler.EventHandler {
 	stale := func() {
 		w.invalidate()
 		kick()
