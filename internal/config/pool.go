@@ -12,28 +12,21 @@ import (
 	"github.com/farol-lb/farol/internal/ipam"
 )
 
-// Reasons for a pool's Ready condition.
-const (
-	ReasonReady   = "Ready"
-	ReasonInvalid = "Invalid"
-	ReasonOverlap = "Overlap"
-)
-
 // PoolState is one pool as the allocator sees it, with the verdict on
 // whether it may serve new assignments.
 type PoolState struct {
 	Pool       ipam.Pool
 	Generation int64
-	// Reason is ReasonReady, ReasonInvalid or ReasonOverlap; Message says
+	// Reason is farolv1.ReasonReady, farolv1.ReasonInvalid or farolv1.ReasonOverlap; Message says
 	// why in words.
 	Reason  string
 	Message string
-	// OverlapsWith names the pool this one conflicts with (ReasonOverlap).
+	// OverlapsWith names the pool this one conflicts with (farolv1.ReasonOverlap).
 	OverlapsWith string
 }
 
 // Ready reports whether the pool is used for new assignments.
-func (s PoolState) Ready() bool { return s.Reason == ReasonReady }
+func (s PoolState) Ready() bool { return s.Reason == farolv1.ReasonReady }
 
 // ValidatePool checks one pool on its own and converts it. Ranges that parse
 // are returned even when others do not, so addresses already assigned from
@@ -94,7 +87,7 @@ func selector(ls *metav1.LabelSelector, path *field.Path) (ipam.Selector, *field
 
 // BuildPools validates every pool and resolves conflicts between them. When
 // two pools overlap, the one that came later (creation time, then name)
-// created the conflict: it is marked ReasonOverlap and disabled, and the
+// created the conflict: it is marked farolv1.ReasonOverlap and disabled, and the
 // older one keeps serving. Objects being deleted are left out.
 func BuildPools(items []farolv1.AddressPool) []PoolState {
 	sorted := make([]*farolv1.AddressPool, 0, len(items))
@@ -113,11 +106,11 @@ func BuildPools(items []farolv1.AddressPool) []PoolState {
 	out := make([]PoolState, 0, len(sorted))
 	for _, p := range sorted {
 		pool, errs := ValidatePool(p)
-		st := PoolState{Pool: pool, Generation: p.Generation, Reason: ReasonReady, Message: "pool is used for new assignments"}
+		st := PoolState{Pool: pool, Generation: p.Generation, Reason: farolv1.ReasonReady, Message: "pool is used for new assignments"}
 		if len(errs) > 0 {
-			st.Reason, st.Message = ReasonInvalid, errs.ToAggregate().Error()
+			st.Reason, st.Message = farolv1.ReasonInvalid, errs.ToAggregate().Error()
 		} else if other, a, b, ok := firstOverlap(pool, out); ok {
-			st.Reason, st.OverlapsWith = ReasonOverlap, other
+			st.Reason, st.OverlapsWith = farolv1.ReasonOverlap, other
 			st.Message = fmt.Sprintf("%s overlaps %s of pool %q; this pool is not used for new assignments until the overlap is removed", a, b, other)
 		}
 		st.Pool.Disabled = !st.Ready()

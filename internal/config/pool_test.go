@@ -66,12 +66,12 @@ func TestBuildPoolsOverlap(t *testing.T) {
 		got[s.Pool.Name] = s
 	}
 	for name, want := range map[string]struct{ reason, rival string }{
-		"old":    {ReasonReady, ""},
-		"young":  {ReasonOverlap, "old"},
-		"apart":  {ReasonReady, ""},
-		"broken": {ReasonInvalid, ""},
-		"tie-a":  {ReasonReady, ""},
-		"tie-b":  {ReasonOverlap, "tie-a"},
+		"old":    {farolv1.ReasonReady, ""},
+		"young":  {farolv1.ReasonOverlap, "old"},
+		"apart":  {farolv1.ReasonReady, ""},
+		"broken": {farolv1.ReasonInvalid, ""},
+		"tie-a":  {farolv1.ReasonReady, ""},
+		"tie-b":  {farolv1.ReasonOverlap, "tie-a"},
 	} {
 		s := got[name]
 		if s.Reason != want.reason || s.OverlapsWith != want.rival {

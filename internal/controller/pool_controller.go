@@ -19,9 +19,6 @@ import (
 	"github.com/farol-lb/farol/internal/metrics"
 )
 
-// ConditionReady is the condition type on AddressPools.
-const ConditionReady = "Ready"
-
 // PoolReconciler keeps the allocator's pool configuration in step with the
 // AddressPool objects and reports each pool's usage and verdict in its
 // status. Status writes happen here, off the allocation path: allocations
@@ -88,7 +85,7 @@ func (r *PoolReconciler) writeStatus(ctx context.Context, pool *farolv1.AddressP
 	status.IPv6 = familyUsage(usage, ipam.IPv6)
 	status.Capacity, status.InUse = summary(usage)
 	cond := metav1.Condition{
-		Type:               ConditionReady,
+		Type:               farolv1.ConditionReady,
 		Status:             metav1.ConditionTrue,
 		Reason:             st.Reason,
 		Message:            st.Message,
@@ -97,7 +94,7 @@ func (r *PoolReconciler) writeStatus(ctx context.Context, pool *farolv1.AddressP
 	if !st.Ready() {
 		cond.Status = metav1.ConditionFalse
 	}
-	old := meta.FindStatusCondition(status.Conditions, ConditionReady)
+	old := meta.FindStatusCondition(status.Conditions, farolv1.ConditionReady)
 	turnedBad := !st.Ready() && (old == nil || old.Status != metav1.ConditionFalse || old.Reason != st.Reason || old.Message != st.Message)
 	meta.SetStatusCondition(&status.Conditions, cond)
 	if equality.Semantic.DeepEqual(*status, pool.Status) {

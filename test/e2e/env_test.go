@@ -55,7 +55,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		o.nodes = 3
 	}
 	l := lab.StartT(t, lab.Options{Nodes: o.nodes})
-	scheme, err := controller.Scheme()
+	scheme, err := farolv1.Scheme()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	cl := shared.Cluster(t)
-	scheme, err := controller.Scheme()
+	scheme, err := farolv1.Scheme()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,6 @@ import (
 
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 	"github.com/farol-lb/farol/internal/announce/l2"
-	appctrl "github.com/farol-lb/farol/internal/app/controller"
 	"github.com/farol-lb/farol/internal/membership"
 	"github.com/farol-lb/farol/internal/speaker"
 )
@@ -53,7 +52,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("register metrics: %w", err)
 	}
-	scheme, err := appctrl.Scheme()
+	scheme, err := farolv1.Scheme()
 	if err != nil {
 		return err
 	}

@@ -16,9 +16,6 @@ import (
 	"github.com/farol-lb/farol/internal/speaker"
 )
 
-// LabelExclude keeps a node from announcing, as for cloud load balancers.
-const LabelExclude = "node.kubernetes.io/exclude-from-external-load-balancers"
-
 // worlds holds the shared decision state — the world built from Nodes,
 // advertisements, pools and live speakers — and, for every Service decided
 // so far, its input and its last decision. A change of the world is decided
@@ -156,7 +153,7 @@ func (w *worlds) rebuild(ctx context.Context) error {
 
 func toNode(n *corev1.Node) speaker.Node {
 	out := speaker.Node{Name: n.Name, Labels: n.Labels, Cordoned: n.Spec.Unschedulable}
-	_, out.Excluded = n.Labels[LabelExclude]
+	_, out.Excluded = n.Labels[corev1.LabelNodeExcludeBalancers]
 	for _, c := range n.Status.Conditions {
 		if c.Type == corev1.NodeNetworkUnavailable && c.Status == corev1.ConditionTrue {
 			out.NetworkUnavailable = true
