@@ -34,11 +34,24 @@ type L2AdvertisementSpec struct {
 	Interfaces []string `json:"interfaces,omitempty"`
 }
 
+// L2AdvertisementStatus says whether the advertisement is in use.
+type L2AdvertisementStatus struct {
+	// Conditions: Ready is False with reason Invalid when a selector does
+	// not parse (the message names the field); the advertisement then
+	// selects nothing until it is fixed.
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
 // L2Advertisement makes the addresses of some pools reachable on the local
 // network: one elected node answers ARP and NDP for each.
 //
 // +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
 // +kubebuilder:resource:scope=Cluster,shortName=l2adv,categories=farol
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Pools",type=string,JSONPath=`.spec.pools`
 // +kubebuilder:printcolumn:name="Interfaces",type=string,JSONPath=`.spec.interfaces`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
@@ -48,6 +61,8 @@ type L2Advertisement struct {
 
 	// +optional
 	Spec L2AdvertisementSpec `json:"spec,omitempty"`
+	// +optional
+	Status L2AdvertisementStatus `json:"status,omitempty"`
 }
 
 // L2AdvertisementList is a list of L2Advertisements.

@@ -197,6 +197,10 @@ func Run(ctx context.Context, o Options) error {
 	if err := pools.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up address pool controller: %w", err)
 	}
+	ads := &farolctrl.AdvertisementReconciler{Client: mgr.GetClient(), Recorder: recorder}
+	if err := ads.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up advertisement controller: %w", err)
+	}
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return err
 	}

@@ -15,6 +15,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/farol-lb/farol/internal/config"
 )
 
 // Events that change the world (Nodes, advertisements, pools, live
@@ -54,10 +56,10 @@ func nodeChanged(oldObj, newObj client.Object) bool {
 	if !okO || !okN {
 		return true
 	}
-	oi, _ := internalIP(o)
-	ni, _ := internalIP(n)
+	oi, _ := config.InternalIP(o)
+	ni, _ := config.InternalIP(n)
 	return !maps.Equal(o.Labels, n.Labels) || o.Spec.Unschedulable != n.Spec.Unschedulable ||
-		toNode(o).NetworkUnavailable != toNode(n).NetworkUnavailable || oi != ni
+		config.Node(o).NetworkUnavailable != config.Node(n).NetworkUnavailable || oi != ni
 }
 
 // specChanged: advertisements and pools matter by their spec (generation)
@@ -81,7 +83,7 @@ func sliceHandler() handler.EventHandler {
 			o, okO := e.ObjectOld.(*discoveryv1.EndpointSlice)
 			n, okN := e.ObjectNew.(*discoveryv1.EndpointSlice)
 			if okO && okN && o.Labels[discoveryv1.LabelServiceName] == n.Labels[discoveryv1.LabelServiceName] &&
-				slices.Equal(readyNodes([]discoveryv1.EndpointSlice{*o}), readyNodes([]discoveryv1.EndpointSlice{*n})) {
+				slices.Equal(config.ReadyNodes([]discoveryv1.EndpointSlice{*o}), config.ReadyNodes([]discoveryv1.EndpointSlice{*n})) {
 				return
 			}
 			enqueue(e.ObjectOld, q)
@@ -104,8 +106,8 @@ func peerHandler(kick func()) handler.EventHandler {
 			if !okO || !okN {
 				return
 			}
-			a, _ := internalIP(o)
-			b, _ := internalIP(n)
+			a, _ := config.InternalIP(o)
+			b, _ := config.InternalIP(n)
 			if a != b {
 				kick()
 			}

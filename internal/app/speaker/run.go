@@ -16,7 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/config"
+	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
@@ -27,6 +27,7 @@ import (
 
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 	"github.com/farol-lb/farol/internal/announce/l2"
+	"github.com/farol-lb/farol/internal/config"
 	"github.com/farol-lb/farol/internal/membership"
 	"github.com/farol-lb/farol/internal/speaker"
 )
@@ -62,7 +63,7 @@ func Run(ctx context.Context, o Options) error {
 		Logger:                 logr.FromSlogHandler(log.Handler()),
 		Metrics:                metricsserver.Options{BindAddress: o.MetricsAddress},
 		HealthProbeBindAddress: o.HealthAddress,
-		Controller:             config.Controller{SkipNameValidation: &skip},
+		Controller:             ctrlconfig.Controller{SkipNameValidation: &skip},
 		Cache:                  cacheOptions(),
 	})
 	if err != nil {
@@ -229,7 +230,7 @@ func (o *Options) membershipFromCluster(ctx context.Context, c client.Reader) er
 		if err := c.Get(ctx, types.NamespacedName{Name: o.NodeName}, &n); err != nil {
 			return fmt.Errorf("read node %s for its InternalIP: %w", o.NodeName, err)
 		}
-		ip, ok := internalIP(&n)
+		ip, ok := config.InternalIP(&n)
 		if !ok {
 			return fmt.Errorf("node %s has no InternalIP to bind the membership to", o.NodeName)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"slices"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -14,7 +13,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
+	"github.com/farol-lb/farol/internal/config"
 	"github.com/farol-lb/farol/internal/speaker"
 )
 
@@ -88,45 +87,17 @@ func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 // input reads the Service and its endpoints; false if Farol gave it no
 // address.
 func (r *serviceReconciler) input(ctx context.Context, svc *corev1.Service) (speaker.Service, bool, error) {
-	pool := svc.Annotations[farolv1.AnnotationAllocatedFrom]
-	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer || pool == "" || svc.DeletionTimestamp != nil {
+	if _, ok := config.Service(svc, nil); !ok {
 		return speaker.Service{}, false, nil
-	}
-	in := speaker.Service{
-		Key:          svc.Namespace + "/" + svc.Name,
-		Pool:         pool,
-		LocalTraffic: svc.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal,
-	}
-	for _, ing := range svc.Status.LoadBalancer.Ingress {
-		if a, err := netip.ParseAddr(ing.IP); err == nil {
-			in.Addrs = append(in.Addrs, a.Unmap())
-		}
-	}
-	if len(in.Addrs) == 0 {
-		return in, false, nil
 	}
 	var slices discoveryv1.EndpointSliceList
 	if err := r.client.List(ctx, &slices, client.InNamespace(svc.Namespace),
 		client.MatchingFields{sliceServiceIndex: svc.Name}); err != nil {
 		// Not "no ready endpoint": that would withdraw the address.
-		return in, false, fmt.Errorf("list EndpointSlices of %s: %w", in.Key, err)
+		return speaker.Service{}, false, fmt.Errorf("list EndpointSlices of %s/%s: %w", svc.Namespace, svc.Name, err)
 	}
-	in.ReadyNodes = readyNodes(slices.Items)
-	return in, true, nil
-}
-
-func readyNodes(eps []discoveryv1.EndpointSlice) []string {
-	var out []string
-	for _, s := range eps {
-		for _, e := range s.Endpoints {
-			if e.NodeName == nil || (e.Conditions.Ready != nil && !*e.Conditions.Ready) {
-				continue
-			}
-			out = append(out, *e.NodeName)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	in, ok := config.Service(svc, slices.Items)
+	return in, ok, nil
 }
 
 // reportUnannounced explains, once per reason, why an allocated address is

@@ -3,16 +3,14 @@ package speaker
 import (
 	"context"
 	"fmt"
-	"net/netip"
 	"slices"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
+	"github.com/farol-lb/farol/internal/config"
 	"github.com/farol-lb/farol/internal/speaker"
 )
 
@@ -134,12 +132,12 @@ func (w *worlds) rebuild(ctx context.Context) error {
 	}
 	ns := make([]speaker.Node, 0, len(nodes.Items))
 	for i := range nodes.Items {
-		ns = append(ns, toNode(&nodes.Items[i]))
+		ns = append(ns, config.Node(&nodes.Items[i]))
 	}
 	var sads []speaker.Advertisement
 	for i := range ads.Items {
-		ad, err := toAdvertisement(&ads.Items[i], pools.Items)
-		if err != nil {
+		ad, errs := config.L2Advertisement(&ads.Items[i], pools.Items)
+		if len(errs) > 0 {
 			// A selector the API server let through but that does not
 			// parse selects nothing; the rest keep working.
 			continue
@@ -149,71 +147,6 @@ func (w *worlds) rebuild(ctx context.Context) error {
 	w.world = speaker.NewWorld(ns, w.live(), sads)
 	w.dirty = false
 	return nil
-}
-
-func toNode(n *corev1.Node) speaker.Node {
-	out := speaker.Node{Name: n.Name, Labels: n.Labels, Cordoned: n.Spec.Unschedulable}
-	_, out.Excluded = n.Labels[corev1.LabelNodeExcludeBalancers]
-	for _, c := range n.Status.Conditions {
-		if c.Type == corev1.NodeNetworkUnavailable && c.Status == corev1.ConditionTrue {
-			out.NetworkUnavailable = true
-		}
-	}
-	return out
-}
-
-// internalIP is the address speakers reach each other on: the node's first
-// InternalIP, IPv4 preferred.
-func internalIP(n *corev1.Node) (netip.Addr, bool) {
-	var best netip.Addr
-	for _, a := range n.Status.Addresses {
-		if a.Type != corev1.NodeInternalIP {
-			continue
-		}
-		ip, err := netip.ParseAddr(a.Address)
-		if err != nil {
-			continue
-		}
-		if !best.IsValid() || (ip.Is4() && !best.Is4()) {
-			best = ip
-		}
-	}
-	return best, best.IsValid()
-}
-
-func toAdvertisement(ad *farolv1.L2Advertisement, pools []farolv1.AddressPool) (speaker.Advertisement, error) {
-	out := speaker.Advertisement{Name: ad.Name, Interfaces: ad.Spec.Interfaces}
-	if len(ad.Spec.Pools) > 0 || ad.Spec.PoolSelector != nil {
-		sel, err := selector(ad.Spec.PoolSelector)
-		if err != nil {
-			return out, err
-		}
-		names := map[string]bool{}
-		for _, p := range ad.Spec.Pools {
-			names[p] = true
-		}
-		for _, p := range pools {
-			if sel != nil && sel.Matches(labels.Set(p.Labels)) {
-				names[p.Name] = true
-			}
-		}
-		out.Pool = func(p string) bool { return names[p] }
-	}
-	if ad.Spec.NodeSelector != nil {
-		sel, err := selector(ad.Spec.NodeSelector)
-		if err != nil {
-			return out, err
-		}
-		out.Node = func(l map[string]string) bool { return sel.Matches(labels.Set(l)) }
-	}
-	return out, nil
-}
-
-func selector(ls *metav1.LabelSelector) (labels.Selector, error) {
-	if ls == nil {
-		return nil, nil
-	}
-	return metav1.LabelSelectorAsSelector(ls)
 }
 
 // refreshPeers hands the speakers' addresses (the Nodes' InternalIPs) to
@@ -227,7 +160,7 @@ func (w *worlds) refreshPeers(ctx context.Context) error {
 	}
 	var peers []string
 	for _, n := range nodes.Items {
-		if ip, ok := internalIP(&n); ok {
+		if ip, ok := config.InternalIP(&n); ok {
 			peers = append(peers, ip.String())
 		}
 	}

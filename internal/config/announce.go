@@ -1,0 +1,124 @@
+package config
+
+import (
+	"net/netip"
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
+	"github.com/farol-lb/farol/internal/speaker"
+)
+
+// The translations from Kubernetes objects to the speaker's decision
+// inputs (package speaker), in one place: the speaker, the controller's
+// advertisement status and the CLI read objects the same way.
+
+// Node is what a decision reads of a Node: labels, the exclusion label,
+// cordon, and the NetworkUnavailable condition.
+func Node(n *corev1.Node) speaker.Node {
+	out := speaker.Node{Name: n.Name, Labels: n.Labels, Cordoned: n.Spec.Unschedulable}
+	_, out.Excluded = n.Labels[corev1.LabelNodeExcludeBalancers]
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeNetworkUnavailable && c.Status == corev1.ConditionTrue {
+			out.NetworkUnavailable = true
+		}
+	}
+	return out
+}
+
+// InternalIP is the address speakers reach each other on: the node's first
+// InternalIP, IPv4 preferred.
+func InternalIP(n *corev1.Node) (netip.Addr, bool) {
+	var best netip.Addr
+	for _, a := range n.Status.Addresses {
+		if a.Type != corev1.NodeInternalIP {
+			continue
+		}
+		ip, err := netip.ParseAddr(a.Address)
+		if err != nil {
+			continue
+		}
+		if !best.IsValid() || (ip.Is4() && !best.Is4()) {
+			best = ip.Unmap()
+		}
+	}
+	return best, best.IsValid()
+}
+
+// L2Advertisement resolves an advertisement's selectors against the pools.
+// A selector the API server let through but that does not parse (an
+// operator it does not know, "In" without values) is an error naming the
+// field; the advertisement then selects nothing.
+func L2Advertisement(ad *farolv1.L2Advertisement, pools []farolv1.AddressPool) (speaker.Advertisement, field.ErrorList) {
+	out := speaker.Advertisement{Name: ad.Name, Interfaces: ad.Spec.Interfaces}
+	spec := field.NewPath("spec")
+	var errs field.ErrorList
+	poolSel, err := selector(ad.Spec.PoolSelector, spec.Child("poolSelector"))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	nodeSel, err := selector(ad.Spec.NodeSelector, spec.Child("nodeSelector"))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return speaker.Advertisement{Name: ad.Name}, errs
+	}
+	if len(ad.Spec.Pools) > 0 || ad.Spec.PoolSelector != nil {
+		names := map[string]bool{}
+		for _, p := range ad.Spec.Pools {
+			names[p] = true
+		}
+		for _, p := range pools {
+			if poolSel != nil && poolSel.Matches(p.Labels) {
+				names[p.Name] = true
+			}
+		}
+		out.Pool = func(p string) bool { return names[p] }
+	}
+	if nodeSel != nil {
+		out.Node = nodeSel.Matches
+	}
+	return out, nil
+}
+
+
+// Service is what a decision needs of a LoadBalancer Service and its
+// EndpointSlices; false when Farol gave it no address (no pool annotation,
+// no address in status, not a LoadBalancer, being deleted).
+func Service(svc *corev1.Service, eps []discoveryv1.EndpointSlice) (speaker.Service, bool) {
+	pool := svc.Annotations[farolv1.AnnotationAllocatedFrom]
+	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer || pool == "" || svc.DeletionTimestamp != nil {
+		return speaker.Service{}, false
+	}
+	in := speaker.Service{
+		Key:          svc.Namespace + "/" + svc.Name,
+		Pool:         pool,
+		LocalTraffic: svc.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal,
+		ReadyNodes:   ReadyNodes(eps),
+	}
+	for _, ing := range svc.Status.LoadBalancer.Ingress {
+		if a, err := netip.ParseAddr(ing.IP); err == nil {
+			in.Addrs = append(in.Addrs, a.Unmap())
+		}
+	}
+	return in, len(in.Addrs) > 0
+}
+
+// ReadyNodes are the nodes with at least one ready endpoint, sorted.
+func ReadyNodes(eps []discoveryv1.EndpointSlice) []string {
+	var out []string
+	for _, s := range eps {
+		for _, e := range s.Endpoints {
+			if e.NodeName == nil || (e.Conditions.Ready != nil && !*e.Conditions.Ready) {
+				continue
+			}
+			out = append(out, *e.NodeName)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
