@@ -85,7 +85,6 @@ func L2Advertisement(ad *farolv1.L2Advertisement, pools []farolv1.AddressPool) (
 	return out, nil
 }
 
-
 // Service is what a decision needs of a LoadBalancer Service and its
 // EndpointSlices; false when Farol gave it no address (no pool annotation,
 // no address in status, not a LoadBalancer, being deleted).
