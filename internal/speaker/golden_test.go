@@ -71,7 +71,7 @@ func TestGoldenDecisions(t *testing.T) {
 }
 
 func writeAnnouncement(b *strings.Builder, an Announcement) {
-	if an.Owner == "" {
+	if len(an.Nodes) == 0 {
 		fmt.Fprintf(b, "%s %s - %s\n", an.Service, an.Addr, an.Reason)
 		return
 	}
@@ -79,7 +79,7 @@ func writeAnnouncement(b *strings.Builder, an Announcement) {
 	if len(an.Interfaces) > 0 {
 		ifaces = strings.Join(an.Interfaces, ",")
 	}
-	fmt.Fprintf(b, "%s %s l2 %s %s\n", an.Service, an.Addr, an.Owner, ifaces)
+	fmt.Fprintf(b, "%s %s %s %s %s\n", an.Service, an.Addr, an.Mode, strings.Join(an.Nodes, ","), ifaces)
 }
 
 func parseCase(t *testing.T, sections map[string]string) ([]Node, []string, []Advertisement, []Service) {

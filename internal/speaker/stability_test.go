@@ -111,10 +111,10 @@ func owners(t *testing.T, ans []Announcement) map[netip.Addr]string {
 	t.Helper()
 	out := make(map[netip.Addr]string, len(ans))
 	for _, a := range ans {
-		if a.Owner == "" {
+		if a.Owner() == "" {
 			t.Fatalf("%s has no owner: %s", a.Addr, a.Reason)
 		}
-		out[a.Addr] = a.Owner
+		out[a.Addr] = a.Owner()
 	}
 	return out
 }

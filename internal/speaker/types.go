@@ -1,6 +1,9 @@
 package speaker
 
-import "net/netip"
+import (
+	"net/netip"
+	"slices"
+)
 
 // Node is a Kubernetes Node as far as announcing goes.
 type Node struct {
@@ -40,14 +43,48 @@ type Service struct {
 	ReadyNodes []string
 }
 
-// Announcement is the decision for one address of one Service.
+// Mode is one way of making an address reachable. Each mode has its own
+// decision rule here and its own announcer on the node; adding a mode adds
+// both, and the layers in between route announcements by Mode.
+type Mode string
+
+const (
+	// ModeNone marks an address that no mode announces; Reason says why.
+	ModeNone Mode = ""
+	// ModeL2 is Layer 2: one node, the owner, answers ARP and NDP for the
+	// address.
+	ModeL2 Mode = "l2"
+)
+
+// Announcement is the decision for one address of one Service in one
+// mode: which nodes announce it and how.
 type Announcement struct {
 	Service string
 	Addr    netip.Addr
-	// Owner is the node that answers for Addr; "" when none may.
-	Owner string
-	// Interfaces the owner answers on; nil means every suitable one.
+	Mode    Mode
+	// Nodes announce Addr: in Layer 2 exactly one, the owner. Empty when
+	// no node may, and Reason says why.
+	Nodes []string
+	// Interfaces the nodes announce on; nil means every suitable one.
 	Interfaces []string
-	// Reason says, when Owner is "", why nobody announces.
+	// Reason says, when Nodes is empty, why nobody announces.
 	Reason string
+}
+
+// Owner returns the node that answers for the address in Layer 2 mode, ""
+// in other modes or when none may.
+func (a Announcement) Owner() string {
+	if a.Mode != ModeL2 || len(a.Nodes) == 0 {
+		return ""
+	}
+	return a.Nodes[0]
+}
+
+// Announces reports whether node is one of the announcing nodes.
+func (a Announcement) Announces(node string) bool { return slices.Contains(a.Nodes, node) }
+
+// Equal reports whether two announcements say the same.
+func (a Announcement) Equal(b Announcement) bool {
+	return a.Service == b.Service && a.Addr == b.Addr && a.Mode == b.Mode && a.Reason == b.Reason &&
+		slices.Equal(a.Nodes, b.Nodes) && slices.Equal(a.Interfaces, b.Interfaces)
 }

@@ -49,11 +49,15 @@ func (w *World) Decide(s Service) []Announcement {
 	out := make([]Announcement, 0, len(s.Addrs))
 	ads := w.selecting(s.Pool)
 	cands, reason := w.candidates(s, ads)
+	mode := ModeL2
+	if len(ads) == 0 {
+		mode = ModeNone
+	}
 	for _, a := range s.Addrs {
-		an := Announcement{Service: s.Key, Addr: a, Reason: reason}
+		an := Announcement{Service: s.Key, Addr: a, Mode: mode, Reason: reason}
 		if cands != nil {
 			if owner, ok := w.ring.Owner(a, cands); ok {
-				an.Owner, an.Reason = owner, ""
+				an.Nodes, an.Reason = []string{owner}, ""
 				an.Interfaces = w.interfaces(owner, ads)
 			}
 		}

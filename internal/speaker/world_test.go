@@ -138,19 +138,19 @@ func checkOwners(t *testing.T, s Service, got []Announcement, want map[string][]
 			t.Fatalf("announcement %d is %s of %s, want %s of %s", i, a.Addr, a.Service, s.Addrs[i], s.Key)
 		}
 		if len(want) == 0 {
-			if a.Owner != "" || !strings.Contains(a.Reason, reason) {
-				t.Fatalf("%s: owner %q reason %q, want nobody because %q", a.Addr, a.Owner, a.Reason, reason)
+			if a.Owner() != "" || !strings.Contains(a.Reason, reason) {
+				t.Fatalf("%s: owner %q reason %q, want nobody because %q", a.Addr, a.Owner(), a.Reason, reason)
 			}
 			continue
 		}
-		ifaces, ok := want[a.Owner]
+		ifaces, ok := want[a.Owner()]
 		if !ok || a.Reason != "" {
-			t.Fatalf("%s: owner %q (%q), want one of %v", a.Addr, a.Owner, a.Reason, slices.Sorted(maps.Keys(want)))
+			t.Fatalf("%s: owner %q (%q), want one of %v", a.Addr, a.Owner(), a.Reason, slices.Sorted(maps.Keys(want)))
 		}
 		if !slices.Equal(a.Interfaces, ifaces) {
-			t.Fatalf("%s: %s answers on %v, want %v", a.Addr, a.Owner, a.Interfaces, ifaces)
+			t.Fatalf("%s: %s answers on %v, want %v", a.Addr, a.Owner(), a.Interfaces, ifaces)
 		}
-		owned[a.Owner]++
+		owned[a.Owner()]++
 	}
 	for n := range want {
 		if owned[n] == 0 {

@@ -42,7 +42,7 @@ func (r *serviceReconciler) recordOwners(ctx context.Context, svc *corev1.Servic
 	key := svc.Namespace + "/" + svc.Name
 	var mine []netip.Addr
 	for _, a := range anns {
-		if a.Owner == r.self {
+		if a.Owner() == r.self {
 			mine = append(mine, a.Addr)
 		}
 	}
@@ -56,7 +56,7 @@ func (r *serviceReconciler) recordOwners(ctx context.Context, svc *corev1.Servic
 		families[name] = true
 		cur, has := r.annotation(key, svc, name)
 		switch {
-		case a.Owner == r.self:
+		case a.Owner() == r.self:
 			ifaces, ok := owned[a.Addr]
 			if !ok {
 				continue // not answered yet; the applier says when it is
@@ -66,7 +66,7 @@ func (r *serviceReconciler) recordOwners(ctx context.Context, svc *corev1.Servic
 				patch[name] = &want
 				changes = append(changes, ownerChange{addr: a.Addr.String(), from: cur, to: want})
 			}
-		case a.Owner == "" && speaksForAll && has:
+		case len(a.Nodes) == 0 && speaksForAll && has:
 			patch[name] = nil
 		}
 	}

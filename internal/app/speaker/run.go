@@ -123,7 +123,7 @@ func Run(ctx context.Context, o Options) error {
 		func(svc string) { again <- serviceEvent(svc) })
 	r := &serviceReconciler{
 		client: mgr.GetClient(), recorder: mgr.GetEventRecorder("farol-speaker"),
-		self: o.NodeName, worlds: w, applier: ap, answered: ann.Answered, metrics: m,
+		self: o.NodeName, worlds: w, appliers: map[speaker.Mode]modeApplier{speaker.ModeL2: ap}, answered: ann.Answered, metrics: m,
 		reported: map[string]string{}, written: map[string]written{},
 	}
 	redecideKick, redecide := kicker()

@@ -29,7 +29,9 @@ type serviceReconciler struct {
 	recorder eventRecorder
 	self     string
 	worlds   *worlds
-	applier  *applier
+	// appliers carry out this node's part of the decision, one per mode:
+	// Layer 2 today; BGP and the interface mode add theirs.
+	appliers map[speaker.Mode]modeApplier
 	answered func(addrs ...netip.Addr) map[netip.Addr][]string
 	metrics  *speakerMetrics
 
@@ -50,7 +52,7 @@ func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	var svc corev1.Service
 	if err := r.client.Get(ctx, req.NamespacedName, &svc); err != nil {
 		if apierrors.IsNotFound(err) {
-			r.applier.set(key, nil)
+			r.apply(key, nil)
 			r.worlds.forget(key)
 			r.mu.Lock()
 			delete(r.reported, key)
@@ -65,7 +67,7 @@ func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 		return ctrl.Result{}, err
 	}
 	if !ok {
-		r.applier.set(key, nil)
+		r.apply(key, nil)
 		r.worlds.forget(key)
 		return ctrl.Result{}, r.recordOwners(ctx, &svc, nil)
 	}
@@ -73,15 +75,30 @@ func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	var mine []speaker.Announcement
-	for _, a := range anns {
-		if a.Owner == r.self {
-			mine = append(mine, a)
-		}
-	}
-	r.applier.set(key, mine)
+	r.apply(key, anns)
 	r.reportUnannounced(&svc, anns)
 	return ctrl.Result{}, r.recordOwners(ctx, &svc, anns)
+}
+
+// modeApplier carries out one mode's announcements on this node.
+type modeApplier interface {
+	// set replaces a Service's announcements that this node makes.
+	set(service string, mine []speaker.Announcement)
+}
+
+var _ modeApplier = (*applier)(nil)
+
+// apply hands each mode's applier the announcements this node makes.
+func (r *serviceReconciler) apply(key string, anns []speaker.Announcement) {
+	for mode, ap := range r.appliers {
+		var mine []speaker.Announcement
+		for _, a := range anns {
+			if a.Mode == mode && a.Announces(r.self) {
+				mine = append(mine, a)
+			}
+		}
+		ap.set(key, mine)
+	}
 }
 
 // input reads the Service and its endpoints; false if Farol gave it no
@@ -107,7 +124,7 @@ func (r *serviceReconciler) reportUnannounced(svc *corev1.Service, anns []speake
 	key := svc.Namespace + "/" + svc.Name
 	reason := ""
 	for _, a := range anns {
-		if a.Owner == "" {
+		if len(a.Nodes) == 0 {
 			reason = a.Reason
 		}
 	}

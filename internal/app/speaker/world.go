@@ -112,9 +112,7 @@ func (w *worlds) ensure(ctx context.Context) error {
 }
 
 func sameDecision(a, b []speaker.Announcement) bool {
-	return slices.EqualFunc(a, b, func(x, y speaker.Announcement) bool {
-		return x.Addr == y.Addr && x.Owner == y.Owner && x.Reason == y.Reason && slices.Equal(x.Interfaces, y.Interfaces)
-	})
+	return slices.EqualFunc(a, b, speaker.Announcement.Equal)
 }
 
 func (w *worlds) rebuild(ctx context.Context) error {
