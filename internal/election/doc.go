@@ -2,67 +2,102 @@
 //
 // Every speaker runs the same computation on the same inputs and reaches the
 // same answer, so there is no leader and no vote: the "election" is a pure
-// function of (address, ring, candidate set). The package imports only the
-// standard library and knows nothing of Kubernetes; the caller works out, for
-// each address, which nodes may announce it (live speakers ∩ nodes the
-// advertisement selects ∩, for externalTrafficPolicy Local, nodes with a
-// ready endpoint) and passes that set in.
+// function of (address, candidate set, node names, protocol). The package
+// imports only the standard library and knows nothing of Kubernetes; the
+// caller works out, for each address, which nodes may announce it (live
+// speakers ∩ nodes the advertisement selects ∩, for externalTrafficPolicy
+// Local, nodes with a ready endpoint) and passes that set in.
 //
-// # Design: a consistent-hash ring with a candidate filter
+// # Design: rendezvous hashing with a cell index (protocol 2)
 //
-// A [Ring] is built once from a set of node names. Each node owns v points on
-// a 64-bit circle, where v = max(16, 4096 >> floor(log2 N)) for N nodes: a
-// power of two, so the ring holds between 4,096 and 8,191 points below 256
-// nodes (a node of a three- or five-node cluster owns ≥1,024 points, which
-// keeps its share within a few percent of 1/N) and exactly 16·N points from
-// 256 nodes up (80,000 for 5,000 nodes, still built in milliseconds). An
-// address hashes to a point on the same circle; its owner is the node of the
-// first ring point clockwise from it whose node is in the address's
-// [Candidates]. [Ring.Ranked] continues the same walk to list successors,
-// which the caller uses for a graceful handover.
+// For each address every node has a fixed place in one total order, and the
+// owner is the first candidate in that order; [Ring.Ranked] lists the next
+// ones. The order, for an address at point h on a 64-bit circle, is:
 //
-// Why this and not rendezvous (HRW) hashing: HRW hashes every (address, node)
-// pair, 100 million hashes for 20,000 addresses over 5,000 nodes. The ring
-// costs one hash and one binary search per address.
+//  1. nodes with a point in h's cell before the others. The circle is cut
+//     into 2^15 equal cells and each node drops 64 points on it, derived
+//     from its name (so it is "in" up to 64 cells);
+//  2. then by rendezvous score mix(key(node) ^ h) | 1, highest first;
+//  3. then by name (a tie of two 64-bit scores).
+//
+// Because the order does not depend on the candidate set, removing a node
+// from the set moves only the addresses it owned (each to the node Ranked
+// listed second) and adding one moves addresses only to it. This is exact,
+// not statistical, for every set size, so there is no size threshold at
+// which the rule changes and a leaving node reshuffles others. Because a
+// node's points depend only on its name and the cell count is a constant,
+// the same holds when the ring is rebuilt with a node more or less, at any
+// ring size.
+//
+// The cells are what make the rule cheap when most nodes are candidates:
+// the first level is read from a per-cell list (about 10 nodes a cell on a
+// 5,000-node ring), so Owner scores only those nodes and only falls back to
+// scoring every candidate when none of them is a candidate. The scores are
+// what make it even when few are: a small set rarely has a node in the
+// address's cell, so the owner is the rendezvous winner over the set, which
+// gives each candidate exactly 1/k of the circle whatever the set. In
+// between, each node's share is its 64 cells split with the other
+// candidates in them plus an exactly even part of the rest, which keeps it
+// within a few percent of 1/k.
 //
 // # Properties
 //
 //   - Deterministic: the answer depends on the set of names, never on input
-//     order or map iteration; ties between equal hashes break by node name.
-//   - Minimal movement within a ring: removing a node from an address's
-//     candidates moves that address only if the node owned it; adding one
-//     moves it only to the new node. This is exact, not statistical, because
-//     the points of the other nodes do not change.
-//   - Minimal movement across rings: a node's points depend on its name and
-//     on v only, so rebuilding the ring with a node more or less moves only
-//     that node's addresses as long as v stays the same, i.e. N stays within
-//     the same power of two (or ≥256). Crossing a power of two below 256
-//     halves or doubles every node's points and reshuffles a share of the
-//     addresses once. Callers should therefore build the ring from the stable
-//     set of speaker nodes and express liveness through Candidates, not by
-//     rebuilding the ring from the live set.
-//   - Even spread: with all candidates eligible each node receives 1/N of
-//     the addresses within a few percent (the tests hold 1,000 addresses over
-//     three and five nodes to ±20%).
+//     order or map iteration.
+//   - Minimal movement, exact: see above; Ranked(addr, c, 2)[1] is the owner
+//     once Ranked(addr, c, 1)[0] leaves c.
+//   - Even spread for every candidate set of two or more nodes. The shares
+//     of the circle are within a few percent of 1/k; what remains is the
+//     sampling of a finite address set, binomial as for a perfect hash: over
+//     A addresses a relative standard deviation of sqrt((k-1)/A). The tests
+//     hold 1,000 addresses over 2, 3 and 5 candidates of a 5,000-node ring
+//     to ±20%, 1,000 addresses a candidate over 10 and 50 (1,000 in all is
+//     a mean of 20 over 50 nodes: no hash holds that to ±20%), and all 5,000
+//     nodes with 200,000 addresses to a standard deviation within 1.15 times
+//     the binomial one. Protocol 1's ring, with 16 points a node at that
+//     size, gave shares from 0.43 to 1.92 of even over 50 candidates and a
+//     standard deviation of 1.9 times the binomial over all 5,000.
 //
 // # Cost
 //
-// NewRing: O(N·v) time (hashing and a radix sort of the N·v points) and
-// about 1.7 MB for 5,000 nodes (80,000 points). Owner: O(1) expected to find
-// the first point, through an index of the top bits of the hash with about
-// two points a bucket, then a walk whose expected length is N/k points when
-// k of the N nodes are candidates. When k is small (an
-// externalTrafficPolicy Local Service with two endpoints on a 5,000-node
-// ring) that walk would be long, so Owner instead binary-searches each
-// candidate's own v points and takes the nearest, O(k·log v); it picks
-// whichever is cheaper and both give the same answer. Ranked(n) costs n
-// times the walk, or the same per-candidate search. Candidates: O(k log k)
+// NewRing: 2·64·N point hashes and two counting-sort passes into the cell
+// index: 131 KB of cell offsets plus 4 bytes per (node, cell), 1.4 MB for
+// 5,000 nodes. Owner with k candidates among N nodes: the cell's nodes, λ =
+// 64·N/2^15 on average (9.8 at N = 5,000), each a membership test and, if a
+// candidate, a score; when none is a candidate, which happens with
+// probability about e^(-λ·k/N), a score for each of the k candidates. The
+// worst case is around k = 2^15/64 = 512 candidates with few per cell:
+// about 190 scores, a few hundred nanoseconds. Ranked(n) costs the same
+// while the cell holds n candidates, else k scores. Candidates: O(k log k)
 // to build, shared by every address with the same candidate set.
 //
 // # Compatibility
 //
-// The hash functions and the choice of v are part of the protocol between
-// speakers: during a rolling upgrade, speakers of two versions must agree on
-// every owner, or an address is announced twice or not at all. The golden
-// test pins them; changing them needs a migration plan, not a test update.
+// The hash functions, the cell count, the points per node and the order are
+// part of the protocol between speakers: speakers that compute owners
+// differently do not merely both answer for some addresses (as during a
+// network partition), they can also leave an address unannounced, when its
+// owner under the old rule runs the new one and its owner under the new rule
+// still runs the old: up to a quarter of the addresses halfway through a
+// rolling upgrade. So a protocol change cannot ride on a plain rolling
+// upgrade. The package keeps every protocol it has had ([ProtocolRing], the
+// consistent-hash ring up to this version, and [ProtocolCells]), and a
+// speaker must build its ring with [NewRingFor] at the newest protocol that
+// every live speaker supports, which needs each speaker to publish the
+// newest protocol it supports in its membership metadata. The switch then
+// happens once, when the last old speaker is gone, and behaves like any
+// membership change settling. Until the membership carries that field,
+// speakers of this version and of the previous one must not run side by
+// side (upgrade by replacing the DaemonSet, accepting a short gap). The
+// golden tests pin both protocols; changing either needs a new protocol
+// number, not a test update.
+//
+// # Protocol 1
+//
+// [ProtocolRing] places each node on the circle v times, v = max(16, 4096 >>
+// floor(log2 N)), and the owner is the first candidate clockwise from the
+// address. With 16 points a node its arc shares vary by about 25%, and a
+// small candidate set on a large ring inherits that: shares up to 50% off
+// even. Owner walks the circle, or binary-searches each candidate's points
+// when that is cheaper; both give the same answer.
 package election

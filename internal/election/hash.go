@@ -46,3 +46,17 @@ func addrPoint(a netip.Addr) uint64 {
 	lo := binary.BigEndian.Uint64(b[8:])
 	return mix(mix(hi+golden) ^ lo)
 }
+
+// nodeKey is a node's rendezvous key (protocol 2), the first argument of
+// score. The constant keeps the key apart from the node's
+// points, which derive from the same seed.
+func nodeKey(seed uint64) uint64 {
+	return mix(seed ^ 0x5851f42d4c957f2d)
+}
+
+// score is a node's rendezvous score for an address at h (protocol 2):
+// higher wins. The low bit is set so that no score is 0, which the lookup
+// uses to mean "not a candidate".
+func score(key, h uint64) uint64 {
+	return mix(key^h) | 1
+}

@@ -7,8 +7,8 @@ import (
 	"slices"
 )
 
-// Owner returns the node that announces addr: the first node clockwise from
-// addr's point on the ring that is in c. It reports false when c is empty or
+// Owner returns the node of c that announces addr under the ring's
+// protocol (see "Design" in the package documentation). It reports false when c is empty or
 // addr is the zero Addr. A nil c means every node on the ring.
 func (r *Ring) Owner(addr netip.Addr, c *Candidates) (string, bool) {
 	var buf [1]int32
@@ -48,8 +48,8 @@ func (r *Ring) Assign(addrs map[netip.Addr]*Candidates) map[netip.Addr]string {
 	return out
 }
 
-// rank appends to dst the ids of the first n candidates for addr, choosing
-// between two searches that return the same answer (a property test checks
+// rank appends to dst the ids of the first n candidates for addr. Under
+// protocol 1 it chooses between two searches that return the same answer (a property test checks
 // it): walking the circle, whose expected length is n·N/k points for k
 // candidates among N nodes, or searching each candidate's own sorted points,
 // k·log2(v) steps. The walk wins when most nodes are candidates, the search
@@ -65,6 +65,9 @@ func (r *Ring) rank(addr netip.Addr, c *Candidates, n int, dst []int32) []int32 
 		return dst
 	}
 	h := addrPoint(addr)
+	if r.proto == ProtocolCells {
+		return r.rankCells(h, c, n, dst)
+	}
 	k := len(c.ids)
 	walk := n * len(r.names) / k
 	search := k * (bits.Len(uint(r.v)) + 1)

@@ -132,20 +132,31 @@ func TestMinimalMovement(t *testing.T) {
 	}
 }
 
-// TestMinimalMovementAcrossRings rebuilds the ring with one node more, which
-// keeps every other node's points while v does not change.
+// TestMinimalMovementAcrossRings rebuilds the ring with nodes more or less.
+// Under protocol 2 a node's cells depend on its name only, so only the
+// nodes that came or went gain or lose addresses, at any size. Under
+// protocol 1 that holds only while the points per node stay the same.
 func TestMinimalMovementAcrossRings(t *testing.T) {
-	tests := map[string]struct{ from, to int }{
-		"5 to 6":     {5, 6},
-		"6 to 5":     {6, 5},
-		"300 to 301": {300, 301},
-		"301 to 300": {301, 300},
-		"4 to 7":     {4, 7},
+	tests := map[string]struct {
+		proto    Protocol
+		from, to int
+	}{
+		"5 to 6":              {ProtocolCells, 5, 6},
+		"6 to 5":              {ProtocolCells, 6, 5},
+		"4 to 7":              {ProtocolCells, 4, 7},
+		"3 to 4":              {ProtocolCells, 3, 4},
+		"255 to 256":          {ProtocolCells, 255, 256},
+		"4096 to 4097":        {ProtocolCells, 4096, 4097},
+		"300 to 301":          {ProtocolCells, 300, 301},
+		"301 to 300":          {ProtocolCells, 301, 300},
+		"protocol 1, 5 to 6":  {ProtocolRing, 5, 6},
+		"protocol 1, 4 to 7":  {ProtocolRing, 4, 7},
+		"protocol 1, 300-301": {ProtocolRing, 300, 301},
 	}
 	addrs := randAddrs(rand.New(rand.NewPCG(3, 3)), 5000)
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			from, to := NewRing(nodes(tc.from)), NewRing(nodes(tc.to))
+			from, to := NewRingFor(tc.proto, nodes(tc.from)), NewRingFor(tc.proto, nodes(tc.to))
 			if from.PointsPerNode() != to.PointsPerNode() {
 				t.Fatalf("test needs equal points per node, got %d and %d", from.PointsPerNode(), to.PointsPerNode())
 			}
@@ -163,12 +174,12 @@ func TestMinimalMovementAcrossRings(t *testing.T) {
 	}
 }
 
-// TestWalkAndSearchAgree checks that the two lookups rank picks between
-// return the same ids, for random rings, candidate densities and n.
+// TestWalkAndSearchAgree checks that the two lookups protocol 1 picks
+// between return the same ids, for random rings, candidate densities and n.
 func TestWalkAndSearchAgree(t *testing.T) {
 	for _, seed := range seeds {
 		rng := rand.New(rand.NewPCG(seed, 4))
-		r := NewRing(nodes(1 + rng.IntN(600)))
+		r := NewRingFor(ProtocolRing, nodes(1+rng.IntN(600)))
 		for range 20 {
 			c := r.Candidates(subset(rng, r.names, []float64{0.002, 0.02, 0.3, 1}[rng.IntN(4)]))
 			n := 1 + rng.IntN(12)

@@ -1,16 +1,45 @@
 package election
 
 import (
+	"fmt"
 	"math/bits"
 	"slices"
 )
 
-// Ring places nodes on a hash circle. It is immutable and safe for
-// concurrent use; build a new one when the set of speaker nodes changes.
+// Protocol identifies the function from (address, candidates) to owner.
+// Speakers that use different protocols disagree on owners, so a speaker
+// must use the newest protocol every live speaker supports (see
+// "Compatibility" in the package documentation).
+type Protocol int
+
+const (
+	// ProtocolRing is the consistent-hash ring of Farol up to this change:
+	// 16 or more points a node, first candidate clockwise.
+	ProtocolRing Protocol = 1
+	// ProtocolCells is rendezvous hashing over the candidates, with the
+	// nodes that have a point in the address's cell ranked first.
+	ProtocolCells Protocol = 2
+
+	// LatestProtocol is what NewRing builds.
+	LatestProtocol = ProtocolCells
+)
+
+// Ring decides owners for a set of nodes under one [Protocol]. It is
+// immutable and safe for concurrent use; build a new one when the set of
+// speaker nodes changes.
 type Ring struct {
 	names []string         // sorted and unique; a node's index is its id
 	ids   map[string]int32 // name → id
-	v     int              // points per node
+	proto Protocol
+	v     int // points per node
+
+	// Protocol 2: each node's rendezvous key, and the cell index built by
+	// buildCells.
+	seeds     []uint64
+	cellStart []int32
+	cellIDs   []int32
+
+	// Protocol 1 only, from here to byNode.
 
 	// The circle, sorted by (hash, id): hashes and owners are kept apart so
 	// that the binary search touches only hashes.
@@ -51,10 +80,15 @@ func pointsPerNode(n int) int {
 	return max(minPerNode, minPoints>>(bits.Len(uint(n))-1))
 }
 
-// NewRing builds a ring from node names. Duplicates and empty names are
-// dropped and order does not matter. A ring without nodes is valid: every
-// lookup on it reports that no node is eligible.
-func NewRing(nodes []string) *Ring {
+// NewRing builds a ring of the latest protocol from node names. Duplicates
+// and empty names are dropped and order does not matter. A ring without
+// nodes is valid: every lookup on it reports that no node is eligible.
+func NewRing(nodes []string) *Ring { return NewRingFor(LatestProtocol, nodes) }
+
+// NewRingFor is NewRing for a given protocol, for a speaker that must keep
+// to an older one until every live speaker supports the latest. It panics
+// on an unknown protocol.
+func NewRingFor(p Protocol, nodes []string) *Ring {
 	names := make([]string, 0, len(nodes))
 	for _, n := range nodes {
 		if n != "" {
@@ -64,16 +98,31 @@ func NewRing(nodes []string) *Ring {
 	slices.Sort(names)
 	names = slices.Compact(names)
 
-	v := pointsPerNode(len(names))
-	r := &Ring{
-		names:  names,
-		ids:    make(map[string]int32, len(names)),
-		v:      v,
-		byNode: make([]uint64, len(names)*v),
-	}
-	points := make([]point, 0, len(names)*v)
+	r := &Ring{names: names, ids: make(map[string]int32, len(names)), proto: p}
 	for id, name := range names {
 		r.ids[name] = int32(id)
+	}
+	switch p {
+	case ProtocolRing:
+		r.buildRing()
+	case ProtocolCells:
+		r.v = cellPoints
+		r.buildCells()
+	default:
+		panic(fmt.Sprintf("election: unknown protocol %d", p))
+	}
+	r.every = newEvery(r)
+	return r
+}
+
+// buildRing lays out protocol 1's circle.
+func (r *Ring) buildRing() {
+	names := r.names
+	v := pointsPerNode(len(names))
+	r.v = v
+	r.byNode = make([]uint64, len(names)*v)
+	points := make([]point, 0, len(names)*v)
+	for id, name := range names {
 		seed := nameSeed(name)
 		own := r.byNode[id*v : (id+1)*v]
 		for j := range own {
@@ -91,8 +140,6 @@ func NewRing(nodes []string) *Ring {
 		r.hashes[i], r.owners[i] = p.hash, p.id
 	}
 	r.buildIndex()
-	r.every = newEvery(r)
-	return r
 }
 
 // buildIndex fills index with about one bucket per two points.
@@ -128,3 +175,6 @@ func (r *Ring) Nodes() []string { return slices.Clone(r.names) }
 
 // PointsPerNode returns how many points each node has on this ring.
 func (r *Ring) PointsPerNode() int { return r.v }
+
+// Protocol returns the protocol the ring decides by.
+func (r *Ring) Protocol() Protocol { return r.proto }

@@ -1,6 +1,7 @@
 package election
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"testing"
@@ -24,7 +25,7 @@ func TestPointsPerNode(t *testing.T) {
 			if got := pointsPerNode(tc.nodes); got != tc.want {
 				t.Errorf("pointsPerNode(%d) = %d, want %d", tc.nodes, got, tc.want)
 			}
-			r := NewRing(nodes(tc.nodes))
+			r := NewRingFor(ProtocolRing, nodes(tc.nodes))
 			if len(r.hashes) != tc.nodes*tc.want || len(r.owners) != len(r.hashes) || len(r.byNode) != len(r.hashes) {
 				t.Errorf("ring of %d nodes has %d/%d/%d points, want %d", tc.nodes, len(r.hashes), len(r.owners), len(r.byNode), tc.nodes*tc.want)
 			}
@@ -36,6 +37,13 @@ func TestPointsPerNode(t *testing.T) {
 }
 
 func TestOwner(t *testing.T) {
+	for _, p := range []Protocol{ProtocolRing, ProtocolCells} {
+		t.Run(fmt.Sprint("protocol ", p), func(t *testing.T) { testOwner(t, p) })
+	}
+}
+
+func testOwner(t *testing.T, p Protocol) {
+	NewRing := func(n []string) *Ring { return NewRingFor(p, n) }
 	three := NewRing([]string{"a", "b", "c"})
 	addr := netip.MustParseAddr("192.0.2.10")
 	tests := map[string]struct {
@@ -184,7 +192,7 @@ func TestForeignCandidatesPanic(t *testing.T) {
 // including the wrap past the last point and hashes equal to a point.
 func TestSuccessor(t *testing.T) {
 	for _, n := range []int{1, 3, 5, 300, 5000} {
-		r := NewRing(nodes(n))
+		r := NewRingFor(ProtocolRing, nodes(n))
 		probe := []uint64{0, 1, r.hashes[0], r.hashes[len(r.hashes)-1], r.hashes[len(r.hashes)-1] + 1, 1<<63 - 1, 1 << 63, ^uint64(0)}
 		for i := 0; i < len(r.hashes); i += 97 {
 			probe = append(probe, r.hashes[i], r.hashes[i]-1, r.hashes[i]+1)
@@ -199,4 +207,19 @@ func TestSuccessor(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestProtocol(t *testing.T) {
+	if p := NewRing(nil).Protocol(); p != ProtocolCells || LatestProtocol != ProtocolCells {
+		t.Errorf("NewRing builds protocol %d, want %d", p, ProtocolCells)
+	}
+	if p := NewRingFor(ProtocolRing, nil).Protocol(); p != ProtocolRing {
+		t.Errorf("NewRingFor(ProtocolRing) builds protocol %d", p)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("NewRingFor(3) did not panic")
+		}
+	}()
+	NewRingFor(3, nil)
 }
