@@ -9,7 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
-	"github.com/farol-lb/farol/internal/speaker"
+	"github.com/farol-lb/farol/internal/decision"
 )
 
 // The translations from Kubernetes objects to the speaker's decision
@@ -18,8 +18,8 @@ import (
 
 // Node is what a decision reads of a Node: labels, the exclusion label,
 // cordon, and the NetworkUnavailable condition.
-func Node(n *corev1.Node) speaker.Node {
-	out := speaker.Node{Name: n.Name, Labels: n.Labels, Cordoned: n.Spec.Unschedulable}
+func Node(n *corev1.Node) decision.Node {
+	out := decision.Node{Name: n.Name, Labels: n.Labels, Cordoned: n.Spec.Unschedulable}
 	_, out.Excluded = n.Labels[corev1.LabelNodeExcludeBalancers]
 	for _, c := range n.Status.Conditions {
 		if c.Type == corev1.NodeNetworkUnavailable && c.Status == corev1.ConditionTrue {
@@ -52,8 +52,8 @@ func InternalIP(n *corev1.Node) (netip.Addr, bool) {
 // A selector the API server let through but that does not parse (an
 // operator it does not know, "In" without values) is an error naming the
 // field; the advertisement then selects nothing.
-func L2Advertisement(ad *farolv1.L2Advertisement, pools []farolv1.AddressPool) (speaker.Advertisement, field.ErrorList) {
-	out := speaker.Advertisement{Name: ad.Name, Interfaces: ad.Spec.Interfaces}
+func L2Advertisement(ad *farolv1.L2Advertisement, pools []farolv1.AddressPool) (decision.Advertisement, field.ErrorList) {
+	out := decision.Advertisement{Name: ad.Name, Interfaces: ad.Spec.Interfaces}
 	spec := field.NewPath("spec")
 	var errs field.ErrorList
 	poolSel, err := selector(ad.Spec.PoolSelector, spec.Child("poolSelector"))
@@ -65,7 +65,7 @@ func L2Advertisement(ad *farolv1.L2Advertisement, pools []farolv1.AddressPool) (
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
-		return speaker.Advertisement{Name: ad.Name}, errs
+		return decision.Advertisement{Name: ad.Name}, errs
 	}
 	if len(ad.Spec.Pools) > 0 || ad.Spec.PoolSelector != nil {
 		names := map[string]bool{}
@@ -88,12 +88,12 @@ func L2Advertisement(ad *farolv1.L2Advertisement, pools []farolv1.AddressPool) (
 // Service is what a decision needs of a LoadBalancer Service and its
 // EndpointSlices; false when Farol gave it no address (no pool annotation,
 // no address in status, not a LoadBalancer, being deleted).
-func Service(svc *corev1.Service, eps []discoveryv1.EndpointSlice) (speaker.Service, bool) {
+func Service(svc *corev1.Service, eps []discoveryv1.EndpointSlice) (decision.Service, bool) {
 	pool := svc.Annotations[farolv1.AnnotationAllocatedFrom]
 	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer || pool == "" || svc.DeletionTimestamp != nil {
-		return speaker.Service{}, false
+		return decision.Service{}, false
 	}
-	in := speaker.Service{
+	in := decision.Service{
 		Key:          svc.Namespace + "/" + svc.Name,
 		Pool:         pool,
 		LocalTraffic: svc.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal,

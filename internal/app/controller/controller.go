@@ -19,8 +19,8 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
-	farolctrl "github.com/farol-lb/farol/internal/controller"
 	"github.com/farol-lb/farol/internal/metrics"
+	"github.com/farol-lb/farol/internal/reconciler"
 )
 
 // Options configure the controller. The zero value of a field means its
@@ -179,9 +179,9 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("create manager: %w", err)
 	}
-	state := farolctrl.NewAllocations(mgr.GetAPIReader())
+	state := reconciler.NewAllocations(mgr.GetAPIReader())
 	recorder := mgr.GetEventRecorder("farol-controller")
-	svc := &farolctrl.ServiceReconciler{
+	svc := &reconciler.ServiceReconciler{
 		Client:          mgr.GetClient(),
 		Recorder:        recorder,
 		State:           state,
@@ -193,11 +193,11 @@ func Run(ctx context.Context, o Options) error {
 	if err := svc.SetupWithManager(mgr, o.Workers); err != nil {
 		return fmt.Errorf("set up service controller: %w", err)
 	}
-	pools := &farolctrl.PoolReconciler{Client: mgr.GetClient(), Recorder: recorder, State: state, Metrics: m, Ours: svc.Ours}
+	pools := &reconciler.PoolReconciler{Client: mgr.GetClient(), Recorder: recorder, State: state, Metrics: m, Ours: svc.Ours}
 	if err := pools.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up address pool controller: %w", err)
 	}
-	ads := &farolctrl.AdvertisementReconciler{Client: mgr.GetClient(), Recorder: recorder}
+	ads := &reconciler.AdvertisementReconciler{Client: mgr.GetClient(), Recorder: recorder}
 	if err := ads.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up advertisement controller: %w", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/farol-lb/farol/internal/speaker"
+	"github.com/farol-lb/farol/internal/decision"
 )
 
 // applier keeps the table of what this node must answer for, per Service,
@@ -17,7 +17,7 @@ import (
 // addresses changed since the last round and hands the announcer those
 // alone, so a Service's change costs work for its own addresses, and a
 // burst of changes costs one round. Addresses this node gives up while it
-// lives are handed over (speaker.Handover): answered until the successor
+// lives are handed over (decision.Handover): answered until the successor
 // is heard claiming them.
 type applier struct {
 	ann    Layer2
@@ -27,11 +27,11 @@ type applier struct {
 	notify func(service string) // a Service whose answered addresses changed
 
 	mu       sync.Mutex
-	mine     map[string][]speaker.Announcement // Service -> announcements this node owns
-	byAddr   map[netip.Addr]ownedAddr          // the same, by address
-	applied  map[netip.Addr][]string           // what the announcer was last told
-	dirty    map[netip.Addr]struct{}           // addresses to look at in the next round
-	handover *speaker.Handover
+	mine     map[string][]decision.Announcement // Service -> announcements this node owns
+	byAddr   map[netip.Addr]ownedAddr           // the same, by address
+	applied  map[netip.Addr][]string            // what the announcer was last told
+	dirty    map[netip.Addr]struct{}            // addresses to look at in the next round
+	handover *decision.Handover
 	gate     bool // false until the join grace is over, and while frozen
 	closing  bool // handing everything over on the way out
 }
@@ -41,11 +41,11 @@ type ownedAddr struct {
 	ifaces  []string
 }
 
-func newApplier(ann Layer2, h *speaker.Handover, log *slog.Logger, now func() time.Time, notify func(string)) *applier {
+func newApplier(ann Layer2, h *decision.Handover, log *slog.Logger, now func() time.Time, notify func(string)) *applier {
 	return &applier{
 		ann: ann, log: log, now: now, notify: notify, handover: h,
 		kick:    make(chan struct{}, 1),
-		mine:    map[string][]speaker.Announcement{},
+		mine:    map[string][]decision.Announcement{},
 		byAddr:  map[netip.Addr]ownedAddr{},
 		applied: map[netip.Addr][]string{},
 		dirty:   map[netip.Addr]struct{}{},
@@ -55,7 +55,7 @@ func newApplier(ann Layer2, h *speaker.Handover, log *slog.Logger, now func() ti
 // set records a Service's announcements owned by this node. Addresses it
 // no longer owns are handed over: this node is alive, so it answers until
 // the successor does.
-func (a *applier) set(service string, mine []speaker.Announcement) {
+func (a *applier) set(service string, mine []decision.Announcement) {
 	a.mu.Lock()
 	if a.closing {
 		mine = nil
@@ -63,7 +63,7 @@ func (a *applier) set(service string, mine []speaker.Announcement) {
 	old := a.mine[service]
 	now := a.now()
 	for _, o := range old {
-		if slices.ContainsFunc(mine, func(n speaker.Announcement) bool { return n.Addr == o.Addr }) {
+		if slices.ContainsFunc(mine, func(n decision.Announcement) bool { return n.Addr == o.Addr }) {
 			continue
 		}
 		delete(a.byAddr, o.Addr)
@@ -74,7 +74,7 @@ func (a *applier) set(service string, mine []speaker.Announcement) {
 		a.handover.Keep(n.Addr)
 		a.dirty[n.Addr] = struct{}{}
 		a.byAddr[n.Addr] = ownedAddr{service: service, ifaces: n.Interfaces}
-		if !slices.ContainsFunc(old, func(o speaker.Announcement) bool { return o.Addr == n.Addr }) {
+		if !slices.ContainsFunc(old, func(o decision.Announcement) bool { return o.Addr == n.Addr }) {
 			a.log.Info("announcing", "service", service, "address", n.Addr, "interface", ifaceList(n.Interfaces))
 		}
 	}
@@ -88,7 +88,7 @@ func (a *applier) set(service string, mine []speaker.Announcement) {
 }
 
 // release hands one address over. The caller holds mu.
-func (a *applier) release(service string, an speaker.Announcement, now time.Time) {
+func (a *applier) release(service string, an decision.Announcement, now time.Time) {
 	if a.handover.Release(an.Addr, service, an.Interfaces, now) {
 		a.log.Info("handing over", "service", service, "address", an.Addr, "timeout", a.handover.Timeout)
 		return
@@ -160,7 +160,7 @@ func (a *applier) handOverAll(ctx context.Context) {
 			a.release(svc, an, now)
 		}
 	}
-	a.mine = map[string][]speaker.Announcement{}
+	a.mine = map[string][]decision.Announcement{}
 	a.mu.Unlock()
 	a.poke()
 	tick := time.NewTicker(5 * time.Millisecond)
@@ -183,7 +183,7 @@ func (a *applier) handOverAll(ctx context.Context) {
 // dropAll stops answering for everything at once, without a hand-over.
 func (a *applier) dropAll() {
 	a.mu.Lock()
-	a.mine = map[string][]speaker.Announcement{}
+	a.mine = map[string][]decision.Announcement{}
 	a.byAddr = map[netip.Addr]ownedAddr{}
 	for addr := range a.handover.Lingering() {
 		a.handover.Keep(addr)

@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
-	"github.com/farol-lb/farol/internal/speaker"
+	"github.com/farol-lb/farol/internal/decision"
 )
 
 // written remembers what this speaker last wrote on a Service, and on top
@@ -38,7 +38,7 @@ type ownerChange struct {
 // announces. Each key is one merge-patch field, so owners of different
 // addresses never overwrite each other, and nothing is written when nothing
 // changed.
-func (r *serviceReconciler) recordOwners(ctx context.Context, svc *corev1.Service, anns []speaker.Announcement) error {
+func (r *serviceReconciler) recordOwners(ctx context.Context, svc *corev1.Service, anns []decision.Announcement) error {
 	key := svc.Namespace + "/" + svc.Name
 	var mine []netip.Addr
 	for _, a := range anns {

@@ -28,12 +28,12 @@ import (
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 	"github.com/farol-lb/farol/internal/announce/l2"
 	"github.com/farol-lb/farol/internal/config"
+	"github.com/farol-lb/farol/internal/decision"
 	"github.com/farol-lb/farol/internal/membership"
-	"github.com/farol-lb/farol/internal/speaker"
 )
 
 // claimMemory is how long another node's claim of an address, heard on the
-// wire, counts as "it answers for it now" (speaker.Handover.Memory): a
+// wire, counts as "it answers for it now" (decision.Handover.Memory): a
 // little more than the time a membership change takes to reach every
 // speaker.
 const claimMemory = 2 * time.Second
@@ -107,7 +107,7 @@ func Run(ctx context.Context, o Options) error {
 	defer closeLogged(log, "closing the announcer", ann.Close)
 
 	again := make(chan event.GenericEvent, 4096)
-	ap = newApplier(ann, speaker.NewHandover(o.HandoverTimeout, claimMemory), log, time.Now,
+	ap = newApplier(ann, decision.NewHandover(o.HandoverTimeout, claimMemory), log, time.Now,
 		func(svc string) { again <- serviceEvent(svc) })
 	// Joins run one at a time in their own goroutine, always with the
 	// latest peer list.
@@ -123,7 +123,7 @@ func Run(ctx context.Context, o Options) error {
 		func(svc string) { again <- serviceEvent(svc) })
 	r := &serviceReconciler{
 		client: mgr.GetClient(), recorder: mgr.GetEventRecorder("farol-speaker"),
-		self: o.NodeName, worlds: w, appliers: map[speaker.Mode]modeApplier{speaker.ModeL2: ap}, answered: ann.Answered, metrics: m,
+		self: o.NodeName, worlds: w, appliers: map[decision.Mode]modeApplier{decision.ModeL2: ap}, answered: ann.Answered, metrics: m,
 		reported: map[string]string{}, written: map[string]written{},
 	}
 	redecideKick, redecide := kicker()

@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/farol-lb/farol/internal/config"
-	"github.com/farol-lb/farol/internal/speaker"
+	"github.com/farol-lb/farol/internal/decision"
 )
 
 // eventRecorder is the part of the events API the speaker uses.
@@ -31,7 +31,7 @@ type serviceReconciler struct {
 	worlds   *worlds
 	// appliers carry out this node's part of the decision, one per mode:
 	// Layer 2 today; BGP and the interface mode add theirs.
-	appliers map[speaker.Mode]modeApplier
+	appliers map[decision.Mode]modeApplier
 	answered func(addrs ...netip.Addr) map[netip.Addr][]string
 	metrics  *speakerMetrics
 
@@ -83,15 +83,15 @@ func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 // modeApplier carries out one mode's announcements on this node.
 type modeApplier interface {
 	// set replaces a Service's announcements that this node makes.
-	set(service string, mine []speaker.Announcement)
+	set(service string, mine []decision.Announcement)
 }
 
 var _ modeApplier = (*applier)(nil)
 
 // apply hands each mode's applier the announcements this node makes.
-func (r *serviceReconciler) apply(key string, anns []speaker.Announcement) {
+func (r *serviceReconciler) apply(key string, anns []decision.Announcement) {
 	for mode, ap := range r.appliers {
-		var mine []speaker.Announcement
+		var mine []decision.Announcement
 		for _, a := range anns {
 			if a.Mode == mode && a.Announces(r.self) {
 				mine = append(mine, a)
@@ -103,15 +103,15 @@ func (r *serviceReconciler) apply(key string, anns []speaker.Announcement) {
 
 // input reads the Service and its endpoints; false if Farol gave it no
 // address.
-func (r *serviceReconciler) input(ctx context.Context, svc *corev1.Service) (speaker.Service, bool, error) {
+func (r *serviceReconciler) input(ctx context.Context, svc *corev1.Service) (decision.Service, bool, error) {
 	if _, ok := config.Service(svc, nil); !ok {
-		return speaker.Service{}, false, nil
+		return decision.Service{}, false, nil
 	}
 	var slices discoveryv1.EndpointSliceList
 	if err := r.client.List(ctx, &slices, client.InNamespace(svc.Namespace),
 		client.MatchingFields{sliceServiceIndex: svc.Name}); err != nil {
 		// Not "no ready endpoint": that would withdraw the address.
-		return speaker.Service{}, false, fmt.Errorf("list EndpointSlices of %s/%s: %w", svc.Namespace, svc.Name, err)
+		return decision.Service{}, false, fmt.Errorf("list EndpointSlices of %s/%s: %w", svc.Namespace, svc.Name, err)
 	}
 	in, ok := config.Service(svc, slices.Items)
 	return in, ok, nil
@@ -120,7 +120,7 @@ func (r *serviceReconciler) input(ctx context.Context, svc *corev1.Service) (spe
 // reportUnannounced explains, once per reason, why an allocated address is
 // not announced. One speaker reports, the first live one by name, so the
 // event is not repeated by every node.
-func (r *serviceReconciler) reportUnannounced(svc *corev1.Service, anns []speaker.Announcement) {
+func (r *serviceReconciler) reportUnannounced(svc *corev1.Service, anns []decision.Announcement) {
 	key := svc.Namespace + "/" + svc.Name
 	reason := ""
 	for _, a := range anns {

@@ -11,7 +11,7 @@ import (
 
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 	"github.com/farol-lb/farol/internal/config"
-	"github.com/farol-lb/farol/internal/speaker"
+	"github.com/farol-lb/farol/internal/decision"
 )
 
 // worlds holds the shared decision state — the world built from Nodes,
@@ -29,18 +29,18 @@ type worlds struct {
 	enqueue func(service string)
 
 	mu     sync.Mutex
-	world  *speaker.World
+	world  *decision.World
 	dirty  bool
 	peers  []string
-	inputs map[string]speaker.Service        // Service -> its last input
-	last   map[string][]speaker.Announcement // Service -> its last decision
+	inputs map[string]decision.Service        // Service -> its last input
+	last   map[string][]decision.Announcement // Service -> its last decision
 }
 
 func newWorlds(reader client.Reader, live func() []string, join func([]string), enqueue func(string)) *worlds {
 	return &worlds{
 		reader: reader, live: live, join: join, enqueue: enqueue,
-		inputs: map[string]speaker.Service{},
-		last:   map[string][]speaker.Announcement{},
+		inputs: map[string]decision.Service{},
+		last:   map[string][]decision.Announcement{},
 	}
 }
 
@@ -55,7 +55,7 @@ func (w *worlds) invalidate() {
 // decide computes a Service's announcements with the current world and
 // remembers input and answer, so that a later change of the world can tell
 // whether this Service is affected.
-func (w *worlds) decide(ctx context.Context, s speaker.Service) ([]speaker.Announcement, error) {
+func (w *worlds) decide(ctx context.Context, s decision.Service) ([]decision.Announcement, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := w.ensure(ctx); err != nil {
@@ -111,8 +111,8 @@ func (w *worlds) ensure(ctx context.Context) error {
 	return w.rebuild(ctx)
 }
 
-func sameDecision(a, b []speaker.Announcement) bool {
-	return slices.EqualFunc(a, b, speaker.Announcement.Equal)
+func sameDecision(a, b []decision.Announcement) bool {
+	return slices.EqualFunc(a, b, decision.Announcement.Equal)
 }
 
 func (w *worlds) rebuild(ctx context.Context) error {
@@ -128,11 +128,11 @@ func (w *worlds) rebuild(ctx context.Context) error {
 	if err := w.reader.List(ctx, &pools); err != nil {
 		return fmt.Errorf("list address pools: %w", err)
 	}
-	ns := make([]speaker.Node, 0, len(nodes.Items))
+	ns := make([]decision.Node, 0, len(nodes.Items))
 	for i := range nodes.Items {
 		ns = append(ns, config.Node(&nodes.Items[i]))
 	}
-	var sads []speaker.Advertisement
+	var sads []decision.Advertisement
 	for i := range ads.Items {
 		ad, errs := config.L2Advertisement(&ads.Items[i], pools.Items)
 		if len(errs) > 0 {
@@ -142,7 +142,7 @@ func (w *worlds) rebuild(ctx context.Context) error {
 		}
 		sads = append(sads, ad)
 	}
-	w.world = speaker.NewWorld(ns, w.live(), sads)
+	w.world = decision.NewWorld(ns, w.live(), sads)
 	w.dirty = false
 	return nil
 }

@@ -1,4 +1,4 @@
-package controller
+package reconciler
 
 import farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 

@@ -1,4 +1,4 @@
-package speaker
+package decision
 
 import (
 	"bufio"
@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite the want section of the golden 
 
 // TestGoldenDecisions reads each testdata/decide/*.txtar: nodes, live
 // speakers, advertisements and Services in, the announcement table out.
-// `go test ./internal/speaker -run Golden -update` rewrites the want
+// `go test ./internal/decision -run Golden -update` rewrites the want
 // sections; review the diff, it is the speakers' behaviour.
 //
 // Sections, one item a line, fields separated by spaces:

@@ -1,5 +1,0 @@
-// Package controller holds Farol's reconcilers, one per kind: Services get
-// addresses, AddressPools get status. Both share one Allocations value that
-// owns the allocator; Kubernetes objects are turned into the allocator's
-// plain inputs at the edge (request.go) so that package ipam stays pure.
-package controller
