@@ -27,13 +27,19 @@ type World struct {
 // NewWorld builds the shared state. The ring spans every known node, live
 // or not, so that a speaker coming and going moves only its own addresses.
 func NewWorld(nodes []Node, live []string, ads []Advertisement) *World {
+	return NewWorldFor(election.LatestProtocol, nodes, live, ads)
+}
+
+// NewWorldFor builds the shared state with owners chosen by protocol p:
+// the newest one every live speaker speaks (see Protocol).
+func NewWorldFor(p election.Protocol, nodes []Node, live []string, ads []Advertisement) *World {
 	w := &World{nodes: map[string]Node{}, usable: map[string]bool{}, cands: map[string]*election.Candidates{}}
 	names := make([]string, 0, len(nodes))
 	for _, n := range nodes {
 		w.nodes[n.Name] = n
 		names = append(names, n.Name)
 	}
-	w.ring = election.NewRing(names)
+	w.ring = election.NewRingFor(p, names)
 	for _, name := range live {
 		if n, ok := w.nodes[name]; ok && !n.Excluded && !n.NetworkUnavailable && !n.Cordoned {
 			w.usable[name] = true
@@ -159,4 +165,20 @@ func adNames(ads []Advertisement) string {
 		names[i] = "L2Advertisement " + ad.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// Protocol returns the owner-election protocol to use: the newest one that
+// every live speaker published, where a speaker that published none speaks
+// the first, and never one this build does not know. A rolling upgrade
+// thus switches once, when the last old speaker has gone.
+func Protocol(published map[string]int) election.Protocol {
+	p := election.LatestProtocol
+	for _, v := range published {
+		q := election.Protocol(v)
+		if v == 0 {
+			q = election.ProtocolRing
+		}
+		p = min(p, q)
+	}
+	return p
 }

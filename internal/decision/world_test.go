@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/farol-lb/farol/internal/election"
 )
 
 func nodes(names ...string) []Node {
@@ -200,6 +202,26 @@ func TestDecideSharesWorld(t *testing.T) {
 			for i, st := range tc.steps {
 				t.Logf("step %d: pool %s, local %v on %v", i, st.svc.Pool, st.svc.LocalTraffic, st.svc.ReadyNodes)
 				checkOwners(t, st.svc, w.Decide(st.svc), st.want, "")
+			}
+		})
+	}
+}
+
+func TestProtocol(t *testing.T) {
+	tests := map[string]struct {
+		published map[string]int
+		want      election.Protocol
+	}{
+		"all new":             {map[string]int{"a": 2, "b": 2}, election.ProtocolCells},
+		"one old":             {map[string]int{"a": 2, "b": 1}, election.ProtocolRing},
+		"one publishes none":  {map[string]int{"a": 2, "b": 0}, election.ProtocolRing},
+		"one from the future": {map[string]int{"a": 2, "b": 3}, election.ProtocolCells},
+		"alone":               {nil, election.LatestProtocol},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := Protocol(tc.published); got != tc.want {
+				t.Fatalf("Protocol(%v) = %v, want %v", tc.published, got, tc.want)
 			}
 		})
 	}

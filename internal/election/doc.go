@@ -82,15 +82,14 @@
 // rolling upgrade. So a protocol change cannot ride on a plain rolling
 // upgrade. The package keeps every protocol it has had ([ProtocolRing], the
 // consistent-hash ring up to this version, and [ProtocolCells]), and a
-// speaker must build its ring with [NewRingFor] at the newest protocol that
-// every live speaker supports, which needs each speaker to publish the
-// newest protocol it supports in its membership metadata. The switch then
-// happens once, when the last old speaker is gone, and behaves like any
-// membership change settling. Until the membership carries that field,
-// speakers of this version and of the previous one must not run side by
-// side (upgrade by replacing the DaemonSet, accepting a short gap). The
-// golden tests pin both protocols; changing either needs a new protocol
-// number, not a test update.
+// speaker builds its ring with [NewRingFor] at the newest protocol that
+// every live speaker supports: each speaker publishes the newest protocol it
+// speaks in its membership metadata (membership.Options.Protocol), one that
+// publishes nothing counts as [ProtocolRing], and decision.Protocol picks
+// the minimum. The switch then happens once, when the last old speaker is
+// gone, and behaves like any membership change settling. The golden tests
+// pin both protocols; changing either needs a new protocol number, not a
+// test update.
 //
 // # Protocol 1
 //

@@ -89,6 +89,7 @@ func Start(ctx context.Context, o Options) (*Members, error) {
 	c := o.config(addr)
 	c.Logger = stdLog
 	c.Events = m.view
+	c.Delegate = metaDelegate{protocol: o.Protocol}
 	t, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{
 		BindAddrs: []string{addr.String()},
 		BindPort:  o.BindPort,
@@ -114,6 +115,10 @@ func Start(ctx context.Context, o Options) (*Members, error) {
 // sorted. A suspect member counts as alive until it is declared dead: the
 // election should not move addresses on a suspicion it may refute.
 func (m *Members) Live() []string { return m.view.names() }
+
+// Protocols returns the protocol each live member published, 0 for those
+// that published none (see Options.Protocol).
+func (m *Members) Protocols() map[string]int { return m.view.protocols() }
 
 // Changes receives a value whenever Live may have changed. Notifications
 // coalesce (the channel holds one), so a slow reader sees one for many

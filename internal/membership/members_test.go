@@ -199,3 +199,32 @@ func TestRefutedAfterCut(t *testing.T) {
 	}
 	c.waitAll(c.names, 10*time.Second)
 }
+
+// TestProtocolsPublished: each member sees the protocol every live member
+// published, 0 for one that published none.
+func TestProtocolsPublished(t *testing.T) {
+	protos := map[string]int{}
+	c := newCluster(t, 3, func(o *Options) {
+		switch o.NodeName {
+		case "node-0":
+			o.Protocol = 2
+		case "node-1":
+			o.Protocol = 1
+		}
+		protos[o.NodeName] = o.Protocol
+	})
+	if protos["node-0"] != 2 || protos["node-1"] != 1 {
+		t.Fatalf("members named otherwise than the test expects: %v", protos)
+	}
+	for _, name := range c.names {
+		got := c.m[name].Protocols()
+		if len(got) != 3 {
+			t.Fatalf("%s sees protocols %v, want all three members", name, got)
+		}
+		for n, p := range protos {
+			if got[n] != p {
+				t.Errorf("%s sees %s speaking %d, want %d", name, n, got[n], p)
+			}
+		}
+	}
+}

@@ -45,6 +45,11 @@ type Options struct {
 	// SecretKey, when set, encrypts and authenticates gossip (AES, 16, 24 or
 	// 32 bytes). Speakers with another key cannot join.
 	SecretKey []byte
+	// Protocol is the newest owner-election protocol this member speaks
+	// (package election), published to the others in its metadata so
+	// that all can agree on the newest one every live member speaks.
+	// 0 publishes nothing, as members before protocols were published.
+	Protocol int
 	// Logger receives memberlist's logs at debug level; nil discards them.
 	Logger *slog.Logger
 

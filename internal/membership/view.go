@@ -21,6 +21,7 @@ type view struct {
 
 	mu      sync.Mutex
 	live    map[string]netip.AddrPort // name → address
+	proto   map[string]int            // name → published protocol
 	welcome []netip.AddrPort          // members that joined since the last welcome round
 }
 
@@ -31,7 +32,7 @@ const maxWelcome = 64
 var _ memberlist.EventDelegate = (*view)(nil)
 
 func newView(self string, notify func()) *view {
-	return &view{self: self, notify: notify, kick: make(chan struct{}, 1), live: map[string]netip.AddrPort{}}
+	return &view{self: self, notify: notify, kick: make(chan struct{}, 1), live: map[string]netip.AddrPort{}, proto: map[string]int{}}
 }
 
 // NotifyJoin also covers a member coming back at a new address: memberlist
@@ -58,6 +59,7 @@ func (v *view) NotifyUpdate(n *memberlist.Node) { v.set(n) }
 func (v *view) NotifyLeave(n *memberlist.Node) {
 	v.mu.Lock()
 	delete(v.live, n.Name)
+	delete(v.proto, n.Name)
 	v.mu.Unlock()
 	v.notify()
 }
@@ -67,6 +69,7 @@ func (v *view) set(n *memberlist.Node) netip.AddrPort {
 	ap := netip.AddrPortFrom(a.Unmap(), n.Port)
 	v.mu.Lock()
 	v.live[n.Name] = ap
+	v.proto[n.Name] = protocolOf(n.Meta)
 	v.mu.Unlock()
 	v.notify()
 	return ap
@@ -101,6 +104,17 @@ func (v *view) addrs() map[netip.AddrPort]bool {
 	out := make(map[netip.AddrPort]bool, len(v.live))
 	for _, a := range v.live {
 		out[a] = true
+	}
+	return out
+}
+
+// protocols returns the live members' published protocols.
+func (v *view) protocols() map[string]int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := make(map[string]int, len(v.live))
+	for n := range v.live {
+		out[n] = v.proto[n]
 	}
 	return out
 }

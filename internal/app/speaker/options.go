@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/farol-lb/farol/internal/announce/l2"
+	"github.com/farol-lb/farol/internal/election"
 	"github.com/farol-lb/farol/internal/membership"
 )
 
@@ -106,6 +107,7 @@ func (o *Options) complete() error {
 		o.Logger = slog.Default()
 	}
 	o.Membership.NodeName = o.NodeName
+	o.Membership.Protocol = int(election.LatestProtocol)
 	o.Config = rest.CopyConfig(o.Config)
 	o.Config.QPS, o.Config.Burst = 100, 200
 	return nil
@@ -115,6 +117,7 @@ func (o *Options) complete() error {
 // *membership.Members implements it.
 type Members interface {
 	Live() []string
+	Protocols() map[string]int
 	Changes() <-chan struct{}
 	Refuted() <-chan struct{}
 	Join(peers []string) error

@@ -112,7 +112,7 @@ func Run(ctx context.Context, o Options) error {
 	// Joins run one at a time in their own goroutine, always with the
 	// latest peer list.
 	peers := make(chan []string, 1)
-	w := newWorlds(mgr.GetClient(), members.Live,
+	w := newWorlds(mgr.GetClient(), members,
 		func(p []string) {
 			select {
 			case <-peers:

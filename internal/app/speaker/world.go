@@ -22,6 +22,9 @@ import (
 type worlds struct {
 	reader client.Reader
 	live   func() []string
+	// protocols are the owner-election protocols the live speakers
+	// published; the world uses the newest all of them speak.
+	protocols func() map[string]int
 	// join hands the speakers' addresses to the membership; it must not
 	// block (joining can wait seconds on unreachable peers).
 	join func(peers []string)
@@ -36,9 +39,9 @@ type worlds struct {
 	last   map[string][]decision.Announcement // Service -> its last decision
 }
 
-func newWorlds(reader client.Reader, live func() []string, join func([]string), enqueue func(string)) *worlds {
+func newWorlds(reader client.Reader, members Members, join func([]string), enqueue func(string)) *worlds {
 	return &worlds{
-		reader: reader, live: live, join: join, enqueue: enqueue,
+		reader: reader, live: members.Live, protocols: members.Protocols, join: join, enqueue: enqueue,
 		inputs: map[string]decision.Service{},
 		last:   map[string][]decision.Announcement{},
 	}
@@ -142,7 +145,7 @@ func (w *worlds) rebuild(ctx context.Context) error {
 		}
 		sads = append(sads, ad)
 	}
-	w.world = decision.NewWorld(ns, w.live(), sads)
+	w.world = decision.NewWorldFor(decision.Protocol(w.protocols()), ns, w.live(), sads)
 	w.dirty = false
 	return nil
 }
