@@ -6,7 +6,7 @@ SHELL := /bin/bash
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test lint verify-generated generate deps bins bench bench-l2 burst demo demo-down clean
+.PHONY: all build test lint verify-generated generate deps bins bench bench-l2 bench-speaker burst demo demo-down clean
 
 all: build
 
@@ -67,6 +67,16 @@ bench-l2: bins
 	FAROL_BIN_DIR=$$(hack/bins.sh --print) FAROL_FAILOVER_REPS=10 FAROL_SCALE=1000 \
 	  $(GO) test -count=1 -run 'TestFailover|TestPartitionAndReturn|TestGracefulStop|TestManyServices' -v -timeout 30m ./test/e2e/ \
 	  | grep --line-buffered -E '^(=== RUN|--- |PASS|FAIL|ok)|FAILOVER|RETURN|rep [0-9]+:|graceful|announced|ownership'
+
+# One speaker against a real API server at cluster scale (issue 8): time
+# to settle, RSS, reconciles and CPU caused by 200 Node heartbeats and 20
+# AddressPool status writes, time to decide after a node leaves. Quick
+# default 500 Nodes / 2,000 Services (about a minute); full size with
+# FAROL_BENCH_NODES=5000 FAROL_BENCH_SERVICES=20000 (about 17 minutes of
+# creating objects first).
+bench-speaker: bins
+	$(GO) build -o bin/farol-bench-speaker ./test/bench/speaker
+	FAROL_BIN_DIR=$$(hack/bins.sh --print) bin/farol-bench-speaker
 
 demo: bins build
 	$(GO) build -o bin/farol-demo ./test/demo
