@@ -1,13 +1,13 @@
 package main
 
 import (
-	"maps"
 	"net/netip"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/farol-lb/farol/internal/app/speaker"
+	"github.com/farol-lb/farol/internal/election"
 )
 
 // members stands in for memberlist: every Node is a live speaker, and the
@@ -30,6 +30,17 @@ func (m *members) Live() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return slices.Clone(m.live)
+}
+
+// Protocols: every simulated speaker runs this build.
+func (m *members) Protocols() map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]int, len(m.live))
+	for _, n := range m.live {
+		out[n] = int(election.LatestProtocol)
+	}
+	return out
 }
 
 func (m *members) Changes() <-chan struct{}  { return m.changes }
@@ -61,38 +72,55 @@ func (m *members) remove(name string) {
 type layer2 struct {
 	mu       sync.Mutex
 	owned    map[netip.Addr][]string
-	calls    int       // SetDesired calls
-	applied  int       // addresses passed to SetDesired, summed over calls
+	calls    int       // Change calls
+	applied  int       // addresses passed to Change, summed over calls
 	changes  int       // calls whose table differed from the one before
-	lastCall time.Time // time of the latest SetDesired
+	lastCall time.Time // time of the latest Change
 }
 
 var _ speaker.Layer2 = (*layer2)(nil)
 
 func newLayer2() *layer2 { return &layer2{owned: map[netip.Addr][]string{}} }
 
-func (l *layer2) SetDesired(want map[netip.Addr][]string) error {
+// Change applies part of the table, as the real responders do.
+func (l *layer2) Change(set map[netip.Addr][]string, unset []netip.Addr) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.calls++
-	l.applied += len(want)
+	l.applied += len(set) + len(unset)
 	l.lastCall = time.Now()
-	if !maps.EqualFunc(want, l.owned, slices.Equal) {
-		l.changes++
+	changed := false
+	for _, a := range unset {
+		if _, ok := l.owned[a]; ok {
+			delete(l.owned, a)
+			changed = true
+		}
 	}
-	l.owned = make(map[netip.Addr][]string, len(want))
-	for a, ifaces := range want {
+	for a, ifaces := range set {
+		if old, ok := l.owned[a]; !ok || !slices.Equal(old, ifaces) {
+			changed = true
+		}
 		l.owned[a] = slices.Clone(ifaces)
+	}
+	if changed {
+		l.changes++
 	}
 	return nil
 }
 
-func (l *layer2) Owned() map[netip.Addr][]string {
+// Answered reports the given addresses that are answered; a fake
+// interface name stands for "any".
+func (l *layer2) Answered(addrs ...netip.Addr) map[netip.Addr][]string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make(map[netip.Addr][]string, len(l.owned))
-	for a, ifaces := range l.owned {
-		out[a] = slices.Clone(ifaces)
+	out := make(map[netip.Addr][]string, len(addrs))
+	for _, a := range addrs {
+		if ifaces, ok := l.owned[a]; ok {
+			if len(ifaces) == 0 {
+				ifaces = []string{"eth0"}
+			}
+			out[a] = slices.Clone(ifaces)
+		}
 	}
 	return out
 }

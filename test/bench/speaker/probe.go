@@ -65,7 +65,7 @@ func readWork(g prometheus.Gatherer) (work, error) {
 
 // quiet is the result of waiting for the speaker to stop working.
 type quiet struct {
-	last time.Time // the last moment work was seen: a reconcile, a queued request, a SetDesired
+	last time.Time // the last moment work was seen: a reconcile, a queued request, a responder change
 	work work
 }
 

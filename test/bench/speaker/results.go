@@ -16,8 +16,8 @@ type effect struct {
 	reconciles float64
 	adds       float64 // requests added to the work queue (a request already waiting is not added again)
 	cpu        float64 // process CPU seconds until quiet
-	l2Calls    int     // SetDesired calls
-	l2Applied  int     // addresses passed to SetDesired, summed over calls
+	l2Calls    int     // responder Change calls
+	l2Applied  int     // addresses passed to Change, summed over calls
 	gained     int     // addresses this node took over
 	lost       int     // addresses this node gave up
 }
