@@ -105,5 +105,5 @@ func (r *results) print(w io.Writer) {
 	if r.leaveDone {
 		fmt.Fprintf(w, " node-leave: %.1fms reconciles=%.0f", float64(r.leave.took.Microseconds())/1000, r.leave.reconciles)
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "\n")
 }
