@@ -2,6 +2,7 @@ package decision
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -98,15 +99,18 @@ func (w *World) candidates(s Service, ads []Advertisement) (*election.Candidates
 			return c, w.emptyReason(c, s, ads)
 		}
 	}
+	// With Local traffic the candidates are among the few nodes with an
+	// endpoint: walk those, not every usable node, so that deciding a
+	// Local Service costs O(endpoints) on a cluster of thousands.
+	from := slices.Collect(maps.Keys(w.usable))
+	if s.LocalTraffic {
+		from = s.ReadyNodes
+	}
 	var names []string
-	for name := range w.usable {
-		if !w.selectedByAny(name, ads) {
-			continue
+	for _, name := range from {
+		if w.usable[name] && w.selectedByAny(name, ads) {
+			names = append(names, name)
 		}
-		if s.LocalTraffic && !slices.Contains(s.ReadyNodes, name) {
-			continue
-		}
-		names = append(names, name)
 	}
 	c := w.ring.Candidates(names)
 	if !s.LocalTraffic {

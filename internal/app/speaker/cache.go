@@ -2,9 +2,13 @@ package speaker
 
 import (
 	"context"
+	"maps"
+	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
@@ -35,6 +39,21 @@ func trimNode(o any) (any, error) {
 	n.Status.VolumesAttached = nil
 	n.Status.NodeInfo = corev1.NodeSystemInfo{}
 	n.Status.Capacity, n.Status.Allocatable = nil, nil
+	n.Status.DaemonEndpoints = corev1.NodeDaemonEndpoints{}
+	n.Status.Config = nil
+	n.Spec = corev1.NodeSpec{Unschedulable: n.Spec.Unschedulable}
+	// Of the conditions only NetworkUnavailable is read, of the addresses
+	// only the InternalIPs; kubelets rewrite the rest with every heartbeat.
+	n.Status.Conditions = slices.DeleteFunc(n.Status.Conditions, func(c corev1.NodeCondition) bool {
+		return c.Type != corev1.NodeNetworkUnavailable
+	})
+	for i := range n.Status.Conditions {
+		c := &n.Status.Conditions[i]
+		c.Message, c.Reason, c.LastHeartbeatTime, c.LastTransitionTime = "", "", metav1.Time{}, metav1.Time{}
+	}
+	n.Status.Addresses = slices.DeleteFunc(n.Status.Addresses, func(a corev1.NodeAddress) bool {
+		return a.Type != corev1.NodeInternalIP
+	})
 	return n, nil
 }
 
@@ -47,11 +66,13 @@ func trimSlice(o any) (any, error) {
 	}
 	s.ManagedFields = nil
 	s.Annotations = nil
+	s.Labels = map[string]string{discoveryv1.LabelServiceName: s.Labels[discoveryv1.LabelServiceName]}
 	s.Ports = nil
 	for i := range s.Endpoints {
 		e := &s.Endpoints[i]
 		e.Addresses, e.TargetRef, e.Hints, e.Hostname, e.Zone = nil, nil, nil, nil, nil
 		e.DeprecatedTopology = nil
+		e.Conditions = discoveryv1.EndpointConditions{Ready: e.Conditions.Ready}
 	}
 	return s, nil
 }
@@ -78,6 +99,10 @@ func trimService(o any) (any, error) {
 		return o, nil
 	}
 	s.ManagedFields = nil
+	// Only Farol's annotations are read; others (last-applied
+	// configuration, tools' notes) can be large.
+	maps.DeleteFunc(s.Annotations, func(k, _ string) bool { return !strings.HasPrefix(k, "farol.dev/") })
+	s.Labels = nil
 	s.Spec = corev1.ServiceSpec{
 		Type:                  s.Spec.Type,
 		ExternalTrafficPolicy: s.Spec.ExternalTrafficPolicy,
