@@ -102,9 +102,11 @@ func (w *World) candidates(s Service, ads []Advertisement) (*election.Candidates
 	// With Local traffic the candidates are among the few nodes with an
 	// endpoint: walk those, not every usable node, so that deciding a
 	// Local Service costs O(endpoints) on a cluster of thousands.
-	from := slices.Collect(maps.Keys(w.usable))
+	var from []string
 	if s.LocalTraffic {
 		from = s.ReadyNodes
+	} else {
+		from = slices.Collect(maps.Keys(w.usable))
 	}
 	var names []string
 	for _, name := range from {

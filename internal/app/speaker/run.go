@@ -153,7 +153,7 @@ func Run(ctx context.Context, o Options) error {
 				return
 			case <-members.Changes():
 				m.members.Set(float64(len(members.Live())))
-				w.invalidate()
+				w.speakersChanged()
 				redecide()
 			case <-members.Refuted():
 				// Others took this node for dead and may answer for its

@@ -31,12 +31,17 @@ type worlds struct {
 	// enqueue asks for a Service's reconcile; it must not block.
 	enqueue func(service string)
 
-	mu     sync.Mutex
-	world  *decision.World
-	dirty  bool
-	peers  []string
-	inputs map[string]decision.Service        // Service -> its last input
-	last   map[string][]decision.Announcement // Service -> its last decision
+	mu    sync.Mutex
+	world *decision.World
+	dirty bool
+	// objects: Nodes, advertisements or pools changed since the inputs
+	// below were read; a change of live speakers alone reuses them.
+	objects bool
+	nodes   []decision.Node
+	ads     []decision.Advertisement
+	peers   []string
+	inputs  map[string]decision.Service        // Service -> its last input
+	last    map[string][]decision.Announcement // Service -> its last decision
 }
 
 func newWorlds(reader client.Reader, members Members, join func([]string), enqueue func(string)) *worlds {
@@ -50,6 +55,14 @@ func newWorlds(reader client.Reader, members Members, join func([]string), enque
 // invalidate marks the world stale; the next redecide or decide rebuilds
 // it.
 func (w *worlds) invalidate() {
+	w.mu.Lock()
+	w.dirty, w.objects = true, true
+	w.mu.Unlock()
+}
+
+// speakersChanged marks the world stale after a change of live speakers:
+// the next rebuild reuses the Nodes and advertisements it read last.
+func (w *worlds) speakersChanged() {
 	w.mu.Lock()
 	w.dirty = true
 	w.mu.Unlock()
@@ -119,6 +132,19 @@ func sameDecision(a, b []decision.Announcement) bool {
 }
 
 func (w *worlds) rebuild(ctx context.Context) error {
+	if w.objects || w.world == nil {
+		if err := w.readObjects(ctx); err != nil {
+			return err
+		}
+	}
+	w.world = decision.NewWorldFor(decision.Protocol(w.protocols()), w.nodes, w.live(), w.ads)
+	w.dirty = false
+	return nil
+}
+
+// readObjects reads Nodes, advertisements and pools from the cache into
+// decision inputs. The caller holds mu.
+func (w *worlds) readObjects(ctx context.Context) error {
 	var nodes corev1.NodeList
 	if err := w.reader.List(ctx, &nodes); err != nil {
 		return fmt.Errorf("list nodes: %w", err)
@@ -145,8 +171,7 @@ func (w *worlds) rebuild(ctx context.Context) error {
 		}
 		sads = append(sads, ad)
 	}
-	w.world = decision.NewWorldFor(decision.Protocol(w.protocols()), ns, w.live(), sads)
-	w.dirty = false
+	w.nodes, w.ads, w.objects = ns, sads, false
 	return nil
 }
 
