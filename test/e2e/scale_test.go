@@ -18,7 +18,8 @@ import (
 
 // TestManyServices: many Services announced from 3 nodes (1,000 with
 // FAROL_SCALE=1000, as make bench-l2 runs it): every address answers ARP
-// from exactly one node and ownership is within ±20% of even.
+// from exactly one node, the one the election names, and every node owns
+// a share.
 func TestManyServices(t *testing.T) {
 	n := 150
 	if v := os.Getenv("FAROL_SCALE"); v != "" {
@@ -83,12 +84,17 @@ func TestManyServices(t *testing.T) {
 		}
 		owners[vip] = w.macOf(macs[0])
 		count[owners[vip]]++
+		if want := w.ringOwner(vip); owners[vip] != want {
+			t.Errorf("%s answered by %s, but every speaker should elect %s", vip, owners[vip], want)
+		}
 	}
+	// The spread itself is the election's property, tested there with
+	// enough addresses to be meaningful (internal/election spread tests);
+	// here every node must simply take a share.
 	t.Logf("ownership: %v", count)
-	even := float64(len(owners)) / float64(len(w.lab.Nodes))
 	for _, node := range w.lab.Nodes {
-		if c := float64(count[node.Name]); c < 0.8*even || c > 1.2*even {
-			t.Errorf("%s owns %v addresses, want %.0f±20%%", node.Name, c, even)
+		if count[node.Name] == 0 {
+			t.Errorf("%s owns none of %d addresses", node.Name, len(owners))
 		}
 	}
 	_ = metav1.Now
