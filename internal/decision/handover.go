@@ -90,6 +90,9 @@ func (h *Handover) Expire(now time.Time) (expired []netip.Addr, next time.Durati
 	return expired, next
 }
 
+// Clear ends every hand-over at once.
+func (h *Handover) Clear() { clear(h.lingering) }
+
 // Lingering returns the addresses being handed over.
 func (h *Handover) Lingering() map[netip.Addr]Lingering { return maps.Clone(h.lingering) }
 

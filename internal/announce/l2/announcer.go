@@ -140,7 +140,17 @@ func (a *Announcer) apply() error {
 	want, resolveErr := resolve(a.want, ifaces, a.opts.RequireSubnet)
 	errs := []error{resolveErr}
 	errs = append(errs, a.closeStale(ifaces)...)
-	changes := diff(a.current(), want)
+	errs = append(errs, a.converge(diff(a.current(), want), ifaces)...)
+	a.updateGauges()
+	return errors.Join(errs...)
+}
+
+// converge carries out changes: removals first, so an address moving
+// between interfaces is never answered on both, closing responders left
+// with nothing; then additions, opening responders where needed; then it
+// closes responders whose every address failed. The caller holds mu.
+func (a *Announcer) converge(changes []linkChange, ifaces []ifaceInfo) []error {
+	var errs []error
 	for _, c := range changes {
 		r := a.responders[c.link]
 		if r == nil || len(c.remove) == 0 {
@@ -149,7 +159,7 @@ func (a *Announcer) apply() error {
 		if err := r.remove(c.remove); err != nil {
 			a.log.Warn("leaving multicast groups failed", "interface", c.link.name, "error", err)
 		}
-		if c.close {
+		if r.count() == 0 {
 			errs = append(errs, r.close())
 			delete(a.responders, c.link)
 		}
@@ -164,6 +174,7 @@ func (a *Announcer) apply() error {
 		}
 		r := a.responders[c.link]
 		if r == nil {
+			var err error
 			r, err = openResponder(c.link, byName[c.link.name], responderConfig{
 				log: a.log, metrics: a.metrics, opts: a.opts, trouble: a.askResync,
 			})
@@ -177,9 +188,7 @@ func (a *Announcer) apply() error {
 			errs = append(errs, fmt.Errorf("answer on %s: %w", c.link.name, err))
 		}
 	}
-	errs = append(errs, a.closeIdle()...)
-	a.updateGauges()
-	return errors.Join(errs...)
+	return append(errs, a.closeIdle()...)
 }
 
 // closeIdle closes responders left with nothing to answer, which happens

@@ -54,45 +54,7 @@ func (a *Announcer) applyOnly(addrs []netip.Addr) error {
 	}
 	want, resolveErr := resolve(sub, ifaces, a.opts.RequireSubnet)
 	before := a.currentOf(addrs)
-	errs := []error{resolveErr}
-	changes := diff(before, want)
-	for _, c := range changes {
-		r := a.responders[c.link]
-		if r == nil || len(c.remove) == 0 {
-			continue
-		}
-		if err := r.remove(c.remove); err != nil {
-			a.log.Warn("leaving multicast groups failed", "interface", c.link.name, "error", err)
-		}
-		if r.count() == 0 {
-			errs = append(errs, r.close())
-			delete(a.responders, c.link)
-		}
-	}
-	byName := make(map[string]ifaceInfo, len(ifaces))
-	for _, ifi := range ifaces {
-		byName[ifi.Name] = ifi
-	}
-	for _, c := range changes {
-		if len(c.add) == 0 {
-			continue
-		}
-		r := a.responders[c.link]
-		if r == nil {
-			r, err = openResponder(c.link, byName[c.link.name], responderConfig{
-				log: a.log, metrics: a.metrics, opts: a.opts, trouble: a.askResync,
-			})
-			if err != nil {
-				errs = append(errs, fmt.Errorf("answer for %v: %w", c.add, err))
-				continue
-			}
-			a.responders[c.link] = r
-		}
-		if err := r.add(c.add); err != nil {
-			errs = append(errs, fmt.Errorf("answer on %s: %w", c.link.name, err))
-		}
-	}
-	errs = append(errs, a.closeIdle()...)
+	errs := append([]error{resolveErr}, a.converge(diff(before, want), ifaces)...)
 	a.countChange(before, a.currentOf(addrs))
 	return errors.Join(errs...)
 }

@@ -125,9 +125,7 @@ func (a *applier) open() {
 func (a *applier) shut() {
 	a.mu.Lock()
 	a.gate = false
-	for addr := range a.handover.Lingering() {
-		a.handover.Keep(addr)
-	}
+	a.handover.Clear()
 	a.markAll()
 	a.mu.Unlock()
 	a.poke()
@@ -185,9 +183,7 @@ func (a *applier) dropAll() {
 	a.mu.Lock()
 	a.mine = map[string][]decision.Announcement{}
 	a.byAddr = map[netip.Addr]ownedAddr{}
-	for addr := range a.handover.Lingering() {
-		a.handover.Keep(addr)
-	}
+	a.handover.Clear()
 	a.markAll()
 	a.mu.Unlock()
 }

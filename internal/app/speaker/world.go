@@ -39,9 +39,11 @@ type worlds struct {
 	objects bool
 	nodes   []decision.Node
 	ads     []decision.Advertisement
-	peers   []string
-	inputs  map[string]decision.Service        // Service -> its last input
-	last    map[string][]decision.Announcement // Service -> its last decision
+	// first is the first live speaker by name when the world was built.
+	first  string
+	peers  []string
+	inputs map[string]decision.Service        // Service -> its last input
+	last   map[string][]decision.Announcement // Service -> its last decision
 }
 
 func newWorlds(reader client.Reader, members Members, join func([]string), enqueue func(string)) *worlds {
@@ -137,7 +139,12 @@ func (w *worlds) rebuild(ctx context.Context) error {
 			return err
 		}
 	}
-	w.world = decision.NewWorldFor(decision.Protocol(w.protocols()), w.nodes, w.live(), w.ads)
+	live := w.live()
+	w.world = decision.NewWorldFor(decision.Protocol(w.protocols()), w.nodes, live, w.ads)
+	w.first = ""
+	if len(live) > 0 {
+		w.first = slices.Min(live)
+	}
 	w.dirty = false
 	return nil
 }
@@ -201,8 +208,11 @@ func (w *worlds) refreshPeers(ctx context.Context) error {
 }
 
 // firstLive reports whether self is the first live speaker by name: the
-// one that speaks for all when nobody owns an address.
+// one that speaks for all when nobody owns an address. It is read from the
+// world, built with the same live speakers as the decisions, instead of
+// listing the members on every reconcile.
 func (w *worlds) firstLive(self string) bool {
-	live := w.live()
-	return len(live) > 0 && slices.Min(live) == self
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.first != "" && w.first == self
 }
