@@ -53,6 +53,7 @@ func controllerCommand() *cobra.Command {
 			o.Config = cfg
 			o.Logger = zap.New(zap.UseFlagOptions(&zo))
 			ctrl.SetLogger(o.Logger)
+			setMemoryLimit(o.Logger)
 			return controller.Run(cmd.Context(), o)
 		},
 	}

@@ -35,6 +35,7 @@ func speakerCommand() *cobra.Command {
 			// Before anything logs through controller-runtime's global
 			// logger, which otherwise prints a stack trace on first use.
 			ctrl.SetLogger(logr.FromSlogHandler(o.Logger.Handler()))
+			setMemoryLimit(logr.FromSlogHandler(o.Logger.Handler()))
 			return speaker.Run(cmd.Context(), o)
 		},
 	}

@@ -2,6 +2,7 @@ package speaker
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -9,8 +10,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/farol-lb/farol/internal/config"
 )
 
 // cacheOptions trims what the caches hold: managed fields everywhere, and
@@ -57,8 +61,9 @@ func trimNode(o any) (any, error) {
 	return n, nil
 }
 
-// trimSlice keeps of an EndpointSlice what the decision reads: which nodes
-// have ready endpoints.
+// trimSlice keeps of an EndpointSlice what the decision reads: the nodes
+// with a ready endpoint, each once, as endpoints that carry only a node
+// name (nil conditions count as ready in config.ReadyNodes).
 func trimSlice(o any) (any, error) {
 	s, ok := o.(*discoveryv1.EndpointSlice)
 	if !ok {
@@ -66,29 +71,64 @@ func trimSlice(o any) (any, error) {
 	}
 	s.ManagedFields = nil
 	s.Annotations = nil
-	s.Labels = map[string]string{discoveryv1.LabelServiceName: s.Labels[discoveryv1.LabelServiceName]}
+	// In place: a new map per slice would double what its labels cost.
+	maps.DeleteFunc(s.Labels, func(k, _ string) bool { return k != discoveryv1.LabelServiceName })
 	s.Ports = nil
-	for i := range s.Endpoints {
-		e := &s.Endpoints[i]
-		e.Addresses, e.TargetRef, e.Hints, e.Hostname, e.Zone = nil, nil, nil, nil, nil
-		e.DeprecatedTopology = nil
-		e.Conditions = discoveryv1.EndpointConditions{Ready: e.Conditions.Ready}
+	nodes := config.ReadyNodes([]discoveryv1.EndpointSlice{*s})
+	eps := make([]discoveryv1.Endpoint, len(nodes))
+	for i := range nodes {
+		eps[i].NodeName = &nodes[i]
 	}
+	s.Endpoints = eps
 	return s, nil
 }
 
-// sliceServiceIndex indexes EndpointSlices by the name of their Service, so
-// that a Service's reconcile finds its slices without scanning its
-// namespace.
-const sliceServiceIndex = "farol.serviceName"
+// sliceServiceIndex indexes EndpointSlices by "namespace/service", so that
+// a Service's reconcile finds its slices without scanning its namespace. A
+// client-go indexer rather than controller-runtime's field index: that one
+// files every object under two keys (its namespace's and all namespaces'),
+// a second set per slice that the speaker never reads.
+const sliceServiceIndex = "farol.service"
 
-func indexSlices(ctx context.Context, idx client.FieldIndexer) error {
-	return idx.IndexField(ctx, &discoveryv1.EndpointSlice{}, sliceServiceIndex, func(o client.Object) []string {
-		if name := o.GetLabels()[discoveryv1.LabelServiceName]; name != "" {
-			return []string{name}
+// sliceIndex finds a Service's EndpointSlices in the informer's store. The
+// slices it returns are the cache's own: read them, never change them.
+type sliceIndex struct{ store toolscache.Indexer }
+
+func newSliceIndex(ctx context.Context, c cache.Cache) (sliceIndex, error) {
+	inf, err := c.GetInformer(ctx, &discoveryv1.EndpointSlice{})
+	if err != nil {
+		return sliceIndex{}, err
+	}
+	err = inf.AddIndexers(toolscache.Indexers{sliceServiceIndex: func(o any) ([]string, error) {
+		s, ok := o.(*discoveryv1.EndpointSlice)
+		if !ok || s.Labels[discoveryv1.LabelServiceName] == "" {
+			return nil, nil
 		}
-		return nil
-	})
+		return []string{s.Namespace + "/" + s.Labels[discoveryv1.LabelServiceName]}, nil
+	}})
+	if err != nil {
+		return sliceIndex{}, err
+	}
+	si, ok := inf.(interface{ GetIndexer() toolscache.Indexer })
+	if !ok {
+		return sliceIndex{}, fmt.Errorf("the EndpointSlice informer (%T) has no indexer", inf)
+	}
+	return sliceIndex{store: si.GetIndexer()}, nil
+}
+
+// of returns the EndpointSlices of the Service namespace/name.
+func (x sliceIndex) of(namespace, name string) ([]discoveryv1.EndpointSlice, error) {
+	objs, err := x.store.ByIndex(sliceServiceIndex, namespace+"/"+name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]discoveryv1.EndpointSlice, 0, len(objs))
+	for _, o := range objs {
+		if s, ok := o.(*discoveryv1.EndpointSlice); ok {
+			out = append(out, *s)
+		}
+	}
+	return out, nil
 }
 
 // trimService keeps of a Service what the speaker reads: type, traffic

@@ -69,7 +69,8 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("create manager: %w", err)
 	}
-	if err := indexSlices(ctx, mgr.GetFieldIndexer()); err != nil {
+	sliceIdx, err := newSliceIndex(ctx, mgr.GetCache())
+	if err != nil {
 		return fmt.Errorf("index EndpointSlices: %w", err)
 	}
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
@@ -122,7 +123,7 @@ func Run(ctx context.Context, o Options) error {
 		},
 		func(svc string) { again <- serviceEvent(svc) })
 	r := &serviceReconciler{
-		client: mgr.GetClient(), recorder: mgr.GetEventRecorder("farol-speaker"),
+		client: mgr.GetClient(), slices: sliceIdx, recorder: mgr.GetEventRecorder("farol-speaker"),
 		self: o.NodeName, worlds: w, appliers: map[decision.Mode]modeApplier{decision.ModeL2: ap}, answered: ann.Answered, metrics: m,
 		reported: map[string]string{}, written: map[string]written{},
 	}

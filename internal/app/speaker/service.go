@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -26,6 +25,7 @@ type eventRecorder interface {
 // node's part; one Service's change never reprocesses the others.
 type serviceReconciler struct {
 	client   client.Client
+	slices   sliceIndex
 	recorder eventRecorder
 	self     string
 	worlds   *worlds
@@ -62,7 +62,7 @@ func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 		}
 		return ctrl.Result{}, err
 	}
-	in, ok, err := r.input(ctx, &svc)
+	in, ok, err := r.input(&svc)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -103,17 +103,16 @@ func (r *serviceReconciler) apply(key string, anns []decision.Announcement) {
 
 // input reads the Service and its endpoints; false if Farol gave it no
 // address.
-func (r *serviceReconciler) input(ctx context.Context, svc *corev1.Service) (decision.Service, bool, error) {
+func (r *serviceReconciler) input(svc *corev1.Service) (decision.Service, bool, error) {
 	if _, ok := config.Service(svc, nil); !ok {
 		return decision.Service{}, false, nil
 	}
-	var slices discoveryv1.EndpointSliceList
-	if err := r.client.List(ctx, &slices, client.InNamespace(svc.Namespace),
-		client.MatchingFields{sliceServiceIndex: svc.Name}); err != nil {
+	slices, err := r.slices.of(svc.Namespace, svc.Name)
+	if err != nil {
 		// Not "no ready endpoint": that would withdraw the address.
 		return decision.Service{}, false, fmt.Errorf("list EndpointSlices of %s/%s: %w", svc.Namespace, svc.Name, err)
 	}
-	in, ok := config.Service(svc, slices.Items)
+	in, ok := config.Service(svc, slices)
 	return in, ok, nil
 }
 
@@ -130,7 +129,12 @@ func (r *serviceReconciler) reportUnannounced(svc *corev1.Service, anns []decisi
 	}
 	r.mu.Lock()
 	last := r.reported[key]
-	r.reported[key] = reason
+	if reason == "" {
+		// Most Services are announced: remember only those that are not.
+		delete(r.reported, key)
+	} else {
+		r.reported[key] = reason
+	}
 	r.mu.Unlock()
 	if reason == "" || reason == last || !r.worlds.firstLive(r.self) {
 		return

@@ -153,15 +153,16 @@ func (w *worlds) rebuild(ctx context.Context) error {
 // decision inputs. The caller holds mu.
 func (w *worlds) readObjects(ctx context.Context) error {
 	var nodes corev1.NodeList
-	if err := w.reader.List(ctx, &nodes); err != nil {
+	// Read-only: no copy of thousands of Nodes per rebuild.
+	if err := w.reader.List(ctx, &nodes, client.UnsafeDisableDeepCopy); err != nil {
 		return fmt.Errorf("list nodes: %w", err)
 	}
 	var ads farolv1.L2AdvertisementList
-	if err := w.reader.List(ctx, &ads); err != nil {
+	if err := w.reader.List(ctx, &ads, client.UnsafeDisableDeepCopy); err != nil {
 		return fmt.Errorf("list L2Advertisements: %w", err)
 	}
 	var pools farolv1.AddressPoolList
-	if err := w.reader.List(ctx, &pools); err != nil {
+	if err := w.reader.List(ctx, &pools, client.UnsafeDisableDeepCopy); err != nil {
 		return fmt.Errorf("list address pools: %w", err)
 	}
 	ns := make([]decision.Node, 0, len(nodes.Items))
@@ -188,7 +189,8 @@ func (w *worlds) readObjects(ctx context.Context) error {
 // before the first address is assigned.
 func (w *worlds) refreshPeers(ctx context.Context) error {
 	var nodes corev1.NodeList
-	if err := w.reader.List(ctx, &nodes); err != nil {
+	// Read-only: no copy of thousands of Nodes per rebuild.
+	if err := w.reader.List(ctx, &nodes, client.UnsafeDisableDeepCopy); err != nil {
 		return fmt.Errorf("list nodes: %w", err)
 	}
 	var peers []string

@@ -15,9 +15,13 @@
 package main
 
 import (
+	"runtime/debug"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/farol-lb/farol/internal/memlimit"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -44,6 +48,11 @@ type config struct {
 	nodes, services, namespaces, clients int
 	settleTimeout                        time.Duration
 	logPath                              string
+	// memoryLimit emulates a container memory limit for the speaker
+	// (FAROL_BENCH_MEMORY_LIMIT, a quantity such as 160Mi): the runtime's
+	// soft limit is set the way internal/memlimit sets it in a container,
+	// on top of the bench's own memory at the baseline. 0: none.
+	memoryLimit int64
 }
 
 func configFromEnv() (config, error) {
@@ -67,6 +76,13 @@ func configFromEnv() (config, error) {
 			return c, fmt.Errorf("FAROL_BENCH_SETTLE_TIMEOUT: %w", err)
 		}
 		c.settleTimeout = d
+	}
+	if v := os.Getenv("FAROL_BENCH_MEMORY_LIMIT"); v != "" {
+		q, err := resource.ParseQuantity(v)
+		if err != nil || q.Value() <= 0 {
+			return c, fmt.Errorf("FAROL_BENCH_MEMORY_LIMIT=%q: want a positive quantity such as 160Mi", v)
+		}
+		c.memoryLimit = q.Value()
 	}
 	if v := os.Getenv("FAROL_BENCH_LOG"); v != "" {
 		c.logPath = v
@@ -152,6 +168,11 @@ func measure(ctx context.Context, c config, cfg *rest.Config, k client.Client, l
 	l2 := newLayer2()
 
 	r.base = baseline()
+	if c.memoryLimit > 0 {
+		// RSS, not the runtime's own count, as the base: it includes the
+		// binary's text, so the speaker gets at least its share.
+		debug.SetMemoryLimit(int64(r.base.rss) + int64(memlimit.Fraction*float64(c.memoryLimit)))
+	}
 	cpu0 := cpuSeconds()
 	sctx, stopSpeaker := context.WithCancel(context.WithoutCancel(ctx))
 	exited := &exit{done: make(chan struct{})}
@@ -185,6 +206,9 @@ func measure(ctx context.Context, c config, cfg *rest.Config, k client.Client, l
 	r.settleWork = q.work
 	r.settleCPU = cpuSeconds() - cpu0
 	r.settled = sampleMemory()
+	if err := writeHeapProfile(os.Getenv("FAROL_BENCH_HEAPPROFILE")); err != nil {
+		return err
+	}
 	r.owned = len(l2.state().owned)
 	if err != nil {
 		r.settle, r.settleErr = time.Since(start), err

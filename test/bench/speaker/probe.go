@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -193,3 +194,21 @@ func mib(b uint64) float64 { return float64(b) / (1 << 20) }
 
 // deltaMiB is later-earlier in MiB, negative when memory shrank.
 func deltaMiB(earlier, later uint64) float64 { return (float64(later) - float64(earlier)) / (1 << 20) }
+
+// writeHeapProfile writes the live heap once settled to path (none when
+// empty), for `go tool pprof` to show what the speaker holds.
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/farol-lb/farol/internal/memlimit"
 	"io"
 	"maps"
 	"slices"
@@ -51,6 +52,10 @@ type results struct {
 func (r *results) print(w io.Writer) {
 	fmt.Fprintf(w, "\n--- speaker bench: %d Nodes, %d Services (%d EndpointSlices) in %d namespaces; objects created in %s (not part of the figures)\n",
 		r.nodes, r.services, r.services, r.namespaces, r.creation.Round(time.Second))
+	if r.memoryLimit > 0 {
+		fmt.Fprintf(w, "limit:       the speaker runs as under a %.0f MiB container memory limit (soft limit %.0f%% of it over the baseline)\n",
+			mib(uint64(r.memoryLimit)), 100*memlimit.Fraction)
+	}
 	if r.ok {
 		fmt.Fprintf(w, "settle:      %.1fs from speaker.Run until the last reconcile (every Service reconciled, then quiet 2 s); %.0f reconciles (controllers %s), %.0f enqueued, %.1f CPU s\n",
 			r.settle.Seconds(), r.settleWork.reconciles, strings.Join(slices.Sorted(maps.Keys(r.settleWork.controllers)), ","), r.settleWork.adds, r.settleCPU)

@@ -1,0 +1,19 @@
+package main
+
+import (
+	"github.com/go-logr/logr"
+
+	"github.com/farol-lb/farol/internal/memlimit"
+)
+
+// setMemoryLimit gives the runtime a soft limit under the container's
+// memory limit and says so once; a failure to read it is not fatal.
+func setMemoryLimit(log logr.Logger) {
+	soft, err := memlimit.Set()
+	switch {
+	case err != nil:
+		log.Error(err, "no soft memory limit")
+	case soft > 0:
+		log.Info("soft memory limit from the container's", "bytes", soft, "fraction", memlimit.Fraction)
+	}
+}
