@@ -37,7 +37,7 @@ lint:
 generate:
 	$$(hack/tools.sh controller-gen) object paths=./api/...
 	$$(hack/tools.sh controller-gen) crd paths=./api/... output:crd:dir=config/crd/bases
-	$$(hack/tools.sh controller-gen) rbac:roleName=farol-controller paths=./internal/reconciler/... output:rbac:dir=config/rbac/controller
+	$$(hack/tools.sh controller-gen) rbac:roleName=farol-controller paths=./internal/reconciler/... paths=./internal/app/controller/... output:rbac:dir=config/rbac/controller
 	$$(hack/tools.sh controller-gen) rbac:roleName=farol-speaker paths=./internal/app/speaker/... output:rbac:dir=config/rbac/speaker
 
 # Fails when the generated files in the tree differ from what the

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -52,33 +53,64 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	cl := shared.Cluster(t)
+	var err error
+	setupOnce.Do(func() { err = setUp(t.Context(), cl) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return envOn(t, cl)
+}
+
+// newOwnEnv is newEnv on a control plane of the test's own, for tests
+// that change what every other test would see (admission webhooks).
+func newOwnEnv(t *testing.T) *env {
+	t.Helper()
+	cl := cluster.StartT(t, cluster.Options{})
+	if err := setUp(t.Context(), cl); err != nil {
+		t.Fatal(err)
+	}
+	return envOn(t, cl)
+}
+
+// setUp installs the CRDs, the admission policies and farol-system.
+func setUp(ctx context.Context, cl *cluster.Cluster) error {
+	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(zapcore.Level(zapLevel()))))
+	if err := cl.InstallCRDs(ctx, filepath.Join(repoRoot(), "config", "crd", "bases")); err != nil {
+		return err
+	}
+	scheme, err := farolv1.Scheme()
+	if err != nil {
+		return err
+	}
+	c, err := client.New(cl.Config, client.Options{Scheme: scheme})
+	if err != nil {
+		return err
+	}
+	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "farol-system"}}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	return installPolicies(ctx, cl, c, filepath.Join(repoRoot(), "config", "policy"))
+}
+
+// repoRoot is the checkout's top directory.
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+func envOn(t *testing.T, cl *cluster.Cluster) *env {
+	t.Helper()
 	scheme, err := farolv1.Scheme()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := t.Context()
-	setupOnce.Do(func() {
-		ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(zapcore.Level(zapLevel()))))
-		_, file, _, _ := runtime.Caller(0)
-		if err := cl.InstallCRDs(ctx, filepath.Join(filepath.Dir(file), "..", "..", "config", "crd", "bases")); err != nil {
-			t.Fatal(err)
-		}
-		c, err := client.New(cl.Config, client.Options{Scheme: scheme})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "farol-system"}}); err != nil && !apierrors.IsAlreadyExists(err) {
-			t.Fatal(err)
-		}
-		installPolicies(t, cl, c, filepath.Join(filepath.Dir(file), "..", "..", "config", "policy"))
-	})
 	// A client made after the CRDs are served, so its REST mapper knows them.
 	c, err := client.New(cl.Config, client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256([]byte(t.Name()))
-	e := &env{t: t, ctx: ctx, c: c, cl: cl, ns: "t-" + hex.EncodeToString(sum[:5])}
+	e := &env{t: t, ctx: t.Context(), c: c, cl: cl, ns: "t-" + hex.EncodeToString(sum[:5])}
 	e.createNamespace(e.ns, nil)
 	return e
 }
@@ -336,24 +368,26 @@ func (e *env) updatePool(name string, change func(*farolv1.AddressPool)) {
 // installPolicies applies the admission policies with kubectl, as an
 // operator would, and waits until the API server enforces them (it loads
 // policies asynchronously).
-func installPolicies(t *testing.T, cl *cluster.Cluster, c client.Client, dir string) {
-	t.Helper()
+func installPolicies(ctx context.Context, cl *cluster.Cluster, c client.Client, dir string) error {
 	if out, err := cl.Kubectl("apply", "-f", dir).CombinedOutput(); err != nil {
-		t.Fatalf("kubectl apply -f %s: %v: %s", dir, err, out)
+		return fmt.Errorf("kubectl apply -f %s: %w: %s", dir, err, out)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		p := &farolv1.AddressPool{ObjectMeta: metav1.ObjectMeta{Name: "policy-probe"}}
 		p.Spec.Addresses = []farolv1.AddressRange{"10.255.0.9-10.255.0.1"}
-		err := c.Create(context.Background(), p)
+		err := c.Create(ctx, p)
 		if err != nil && strings.Contains(err.Error(), "reversed") {
-			return
+			return nil
 		}
 		if err == nil {
-			_ = c.Delete(context.Background(), p)
+			_ = c.Delete(ctx, p)
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the AddressPool admission policy is not enforced after 30s (last: %v)", err)
+			if err == nil {
+				return errors.New("the AddressPool admission policy is not enforced after 30s: a reversed range was accepted")
+			}
+			return fmt.Errorf("the AddressPool admission policy is not enforced after 30s: %w", err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -52,6 +52,14 @@ type Options struct {
 	DefaultClass bool
 	// ReassignOrphans moves Services whose address left every pool.
 	ReassignOrphans bool
+	// Namespace holds the controller's Secrets. Default: the namespace it
+	// runs in, as for LeaderElectionNamespace.
+	Namespace string
+	// MemberlistSecret is created in Namespace with a random gossip key
+	// when it does not exist ("" = leave it to the operator).
+	MemberlistSecret string
+	// Webhook is the admission webhook's serving options.
+	Webhook WebhookOptions
 	// Workers is the number of Services reconciled in parallel.
 	Workers int
 	// QPS and Burst limit requests to the API server. client-go's defaults
@@ -115,6 +123,14 @@ func (o *Options) complete() error {
 		}
 		o.LeaderElectionNamespace = ns
 	}
+	if o.Namespace == "" {
+		ns, err := leaseNamespace(o.ServiceAccountNamespaceFile)
+		if err != nil {
+			return err
+		}
+		o.Namespace = ns
+	}
+	o.Webhook = o.Webhook.withDefaults()
 	if o.LeaderElectionID == "" {
 		o.LeaderElectionID = d.LeaderElectionID
 	}
@@ -159,6 +175,7 @@ func Run(ctx context.Context, o Options) error {
 			return err
 		}
 	}
+	serving := &servingCert{}
 	skipNameCheck := true // several controllers run in one test process
 	mgr, err := ctrl.NewManager(o.Config, ctrl.Options{
 		Scheme:                  scheme,
@@ -175,6 +192,7 @@ func Run(ctx context.Context, o Options) error {
 		// without waiting for it to expire.
 		LeaderElectionReleaseOnCancel: true,
 		Controller:                    config.Controller{SkipNameValidation: &skipNameCheck},
+		WebhookServer:                 o.Webhook.server(serving),
 	})
 	if err != nil {
 		return fmt.Errorf("create manager: %w", err)
@@ -200,6 +218,15 @@ func Run(ctx context.Context, o Options) error {
 	ads := &reconciler.AdvertisementReconciler{Client: mgr.GetClient(), Recorder: recorder}
 	if err := ads.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up advertisement controller: %w", err)
+	}
+	if err := o.addWebhook(mgr, scheme, serving); err != nil {
+		return err
+	}
+	if o.MemberlistSecret != "" {
+		if err := mgr.Add(&gossipKey{writer: mgr.GetClient(), namespace: o.Namespace, name: o.MemberlistSecret,
+			retry: 10 * time.Second, log: o.Logger.WithName("memberlist-key")}); err != nil {
+			return err
+		}
 	}
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return err

@@ -1,0 +1,302 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
+	"github.com/farol-lb/farol/internal/app/controller"
+	"github.com/farol-lb/farol/internal/certs"
+	farolwebhook "github.com/farol-lb/farol/internal/webhook"
+)
+
+// TestWebhook: the real API server calls the controller's webhook, which
+// refuses a pool overlapping another with the field named and warns about
+// an advertisement naming a missing pool. The controller issues its own
+// certificate into a Secret and the CA into the configuration, renews a
+// certificate about to expire, and writes nothing while nothing changes.
+// With the controller stopped the apply goes through (failurePolicy
+// Ignore), and the pool's Overlap condition appears once it starts.
+func TestWebhook(t *testing.T) {
+	e := newOwnEnv(t)
+	port := freePort(t)
+	installWebhookConfiguration(t, e, fmt.Sprintf("https://127.0.0.1:%d", port))
+	webhookOn := func(o *controller.Options) {
+		o.Namespace = "farol-system"
+		o.Webhook.Port = port
+		o.Webhook.Hosts = []string{"127.0.0.1"}
+		o.Webhook.RenewCheck = 200 * time.Millisecond
+		o.MemberlistSecret = "farol-memberlist"
+	}
+	a := pool("wh-a-"+e.ns, "10.77.0.0/24")
+	waitCreated(t, e, a)
+	stop, _ := e.startController(webhookOn)
+	ca := waitCABundle(t, e, nil)
+
+	// The gossip key: made once, 32 random bytes.
+	var gossip corev1.Secret
+	e.eventually("memberlist Secret", 20*time.Second, func() string {
+		if err := e.c.Get(e.ctx, types.NamespacedName{Namespace: "farol-system", Name: "farol-memberlist"}, &gossip); err != nil {
+			return err.Error()
+		}
+		return ""
+	})
+	if n := len(gossip.Data["key"]); n != 32 {
+		t.Fatalf("gossip key of %d bytes", n)
+	}
+
+	overlapping := pool("wh-b-"+e.ns, "10.77.1.0/24", "10.77.0.128/25")
+	err := e.c.Create(e.ctx, overlapping)
+	if err == nil {
+		t.Fatal("a pool overlapping another was admitted")
+	}
+	for _, want := range []string{`admission webhook`, `spec.addresses[1]`, `"10.77.0.128/25"`, `overlaps 10.77.0.0/24 of AddressPool "` + a.Name + `"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("refusal %q does not say %q", err, want)
+		}
+	}
+
+	// A warning, not a refusal, for a pool that does not exist yet.
+	warned := newWarnings()
+	wc := warningClient(t, e, warned)
+	ad := &farolv1.L2Advertisement{ObjectMeta: metav1.ObjectMeta{Name: "wh-" + e.ns}, Spec: farolv1.L2AdvertisementSpec{Pools: []string{a.Name, "no-such-pool"}}}
+	if err := wc.Create(e.ctx, ad); err != nil {
+		t.Fatalf("advertisement refused: %v", err)
+	}
+	t.Cleanup(func() { _ = e.c.Delete(context.Background(), ad) })
+	if w := warned.all(); !strings.Contains(w, `spec.pools[1]: AddressPool "no-such-pool" does not exist`) {
+		t.Errorf("warnings %q", w)
+	}
+
+	// Idle: no write to the Secret or the configuration.
+	secretRV, configRV := resourceVersions(t, e)
+	time.Sleep(2 * time.Second)
+	if s, c := resourceVersions(t, e); s != secretRV || c != configRV {
+		t.Errorf("written while idle: Secret %s -> %s, configuration %s -> %s", secretRV, s, configRV, c)
+	}
+
+	// Renewal: a certificate with less than a third of its life left is
+	// replaced, the new CA injected, and admission keeps working.
+	short, err := certs.New(certs.Options{Hosts: certs.Hosts("farol-webhook", "farol-system", "127.0.0.1"), Validity: 3 * time.Hour,
+		Now: func() time.Time { return time.Now().Add(-2*time.Hour - time.Minute) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setSecret(t, e, short)
+	waitCABundle(t, e, [][]byte{ca, short.CA})
+	if err := e.c.Create(e.ctx, pool("wh-c-"+e.ns, "10.77.0.7-10.77.0.9")); err == nil || !strings.Contains(err.Error(), "overlaps") {
+		t.Fatalf("after renewal an overlapping pool got %v", err)
+	}
+
+	// Controller down: the apply goes through, then the condition says why.
+	stop()
+	late := pool("wh-d-"+e.ns, "10.77.0.64/26")
+	if err := e.c.Create(e.ctx, late); err != nil {
+		t.Fatalf("with the webhook down the apply failed: %v", err)
+	}
+	t.Cleanup(func() { _ = e.c.Delete(context.Background(), late) })
+	e.startController(webhookOn)
+	e.eventually("Overlap condition on "+late.Name, 20*time.Second, func() string {
+		var got farolv1.AddressPool
+		if err := e.c.Get(e.ctx, types.NamespacedName{Name: late.Name}, &got); err != nil {
+			return err.Error()
+		}
+		c := meta.FindStatusCondition(got.Status.Conditions, farolv1.ConditionReady)
+		if c == nil || c.Reason != farolv1.ReasonOverlap {
+			return fmt.Sprintf("condition %+v", c)
+		}
+		return ""
+	})
+}
+
+func pool(name string, addrs ...string) *farolv1.AddressPool {
+	p := &farolv1.AddressPool{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	for _, a := range addrs {
+		p.Spec.Addresses = append(p.Spec.Addresses, farolv1.AddressRange(a))
+	}
+	return p
+}
+
+// waitCreated creates p and deletes it when the test ends.
+func waitCreated(t *testing.T, e *env, p *farolv1.AddressPool) {
+	t.Helper()
+	if err := e.c.Create(e.ctx, p); err != nil {
+		t.Fatalf("create %s: %v", p.Name, err)
+	}
+	t.Cleanup(func() { _ = e.c.Delete(context.Background(), p) })
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// installWebhookConfiguration installs the shipped webhook configuration
+// with the API server sent to url instead of the in-cluster Service (this
+// control plane has no kube-proxy to reach a Service).
+func installWebhookConfiguration(t *testing.T, e *env, url string) {
+	t.Helper()
+	cfg := shippedWebhookConfiguration(t)
+	for i := range cfg.Webhooks {
+		w := &cfg.Webhooks[i]
+		path := *w.ClientConfig.Service.Path
+		w.ClientConfig.Service = nil
+		u := url + path
+		w.ClientConfig.URL = &u
+	}
+	if err := e.c.Create(e.ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// shippedWebhookConfiguration is the configuration the install ships.
+func shippedWebhookConfiguration(t *testing.T) *admissionregistrationv1.ValidatingWebhookConfiguration {
+	t.Helper()
+	ignore := admissionregistrationv1.Ignore
+	none := admissionregistrationv1.SideEffectClassNone
+	timeout := int32(5)
+	hook := func(name, path, resource string) admissionregistrationv1.ValidatingWebhook {
+		return admissionregistrationv1.ValidatingWebhook{
+			Name: name,
+			ClientConfig: admissionregistrationv1.WebhookClientConfig{
+				Service: &admissionregistrationv1.ServiceReference{Namespace: "farol-system", Name: "farol-webhook", Path: &path},
+			},
+			Rules: []admissionregistrationv1.RuleWithOperations{{
+				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
+				Rule:       admissionregistrationv1.Rule{APIGroups: []string{"farol.dev"}, APIVersions: []string{"v1alpha1"}, Resources: []string{resource}},
+			}},
+			FailurePolicy: &ignore, SideEffects: &none, TimeoutSeconds: &timeout,
+			AdmissionReviewVersions: []string{"v1"},
+		}
+	}
+	return &admissionregistrationv1.ValidatingWebhookConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: "farol-validating"},
+		Webhooks: []admissionregistrationv1.ValidatingWebhook{
+			hook("addresspools.farol.dev", farolwebhook.PathAddressPool, "addresspools"),
+			hook("l2advertisements.farol.dev", farolwebhook.PathL2Advertisement, "l2advertisements"),
+		},
+	}
+}
+
+// waitCABundle waits until every webhook carries one CA, not any of
+// before, and the webhook answers with a certificate it signed.
+func waitCABundle(t *testing.T, e *env, before [][]byte) []byte {
+	t.Helper()
+	var ca []byte
+	e.eventually("caBundle injected", 30*time.Second, func() string {
+		var cfg admissionregistrationv1.ValidatingWebhookConfiguration
+		if err := e.c.Get(e.ctx, types.NamespacedName{Name: "farol-validating"}, &cfg); err != nil {
+			return err.Error()
+		}
+		ca = cfg.Webhooks[0].ClientConfig.CABundle
+		for _, w := range cfg.Webhooks {
+			if len(w.ClientConfig.CABundle) == 0 || !bytes.Equal(w.ClientConfig.CABundle, ca) {
+				return "caBundle missing or not the same in every webhook"
+			}
+		}
+		for _, b := range before {
+			if bytes.Equal(b, ca) {
+				return "caBundle not renewed yet"
+			}
+		}
+		var s corev1.Secret
+		if err := e.c.Get(e.ctx, types.NamespacedName{Namespace: "farol-system", Name: "farol-webhook-cert"}, &s); err != nil {
+			return err.Error()
+		}
+		if !bytes.Equal(s.Data["ca.crt"], ca) {
+			return "the Secret's CA is not the injected one"
+		}
+		return ""
+	})
+	// The server may still hold the previous certificate for a moment:
+	// wait until an admission call is answered (a refusal proves it).
+	e.eventually("webhook answering", 30*time.Second, func() string {
+		probe := pool("wh-probe-"+e.ns, "10.77.0.1/32")
+		err := e.c.Create(e.ctx, probe)
+		if err == nil {
+			_ = e.c.Delete(e.ctx, probe)
+			return "not refused yet"
+		}
+		return ""
+	})
+	return ca
+}
+
+func setSecret(t *testing.T, e *env, p certs.Pair) {
+	t.Helper()
+	var s corev1.Secret
+	if err := e.c.Get(e.ctx, types.NamespacedName{Namespace: "farol-system", Name: "farol-webhook-cert"}, &s); err != nil {
+		t.Fatal(err)
+	}
+	s.Data = map[string][]byte{"ca.crt": p.CA, corev1.TLSCertKey: p.Cert, corev1.TLSPrivateKeyKey: p.Key}
+	if err := e.c.Update(e.ctx, &s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func resourceVersions(t *testing.T, e *env) (secret, configuration string) {
+	t.Helper()
+	var s corev1.Secret
+	if err := e.c.Get(e.ctx, types.NamespacedName{Namespace: "farol-system", Name: "farol-webhook-cert"}, &s); err != nil {
+		t.Fatal(err)
+	}
+	var cfg admissionregistrationv1.ValidatingWebhookConfiguration
+	if err := e.c.Get(e.ctx, types.NamespacedName{Name: "farol-validating"}, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	return s.ResourceVersion, cfg.ResourceVersion
+}
+
+// warnings collects what the API server sends back as warnings.
+type warnings struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func newWarnings() *warnings { return &warnings{} }
+
+func (w *warnings) HandleWarningHeader(_ int, _ string, text string) {
+	w.mu.Lock()
+	w.got = append(w.got, text)
+	w.mu.Unlock()
+}
+
+func (w *warnings) all() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.Join(w.got, "\n")
+}
+
+func warningClient(t *testing.T, e *env, w rest.WarningHandler) client.Client {
+	t.Helper()
+	cfg := rest.CopyConfig(e.cl.Config)
+	cfg.WarningHandler = w
+	scheme, err := farolv1.Scheme()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
