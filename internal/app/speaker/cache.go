@@ -71,6 +71,8 @@ func trimSlice(o any) (any, error) {
 	}
 	s.ManagedFields = nil
 	s.Annotations = nil
+	// Nothing refers to a slice by UID or owner; its key is its name.
+	s.UID, s.GenerateName, s.OwnerReferences, s.Finalizers = "", "", nil, nil
 	// In place: a new map per slice would double what its labels cost.
 	maps.DeleteFunc(s.Labels, func(k, _ string) bool { return k != discoveryv1.LabelServiceName })
 	s.Ports = nil

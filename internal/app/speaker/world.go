@@ -3,6 +3,7 @@ package speaker
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sync"
 
@@ -42,15 +43,17 @@ type worlds struct {
 	// first is the first live speaker by name when the world was built.
 	first  string
 	peers  []string
-	inputs map[string]decision.Service        // Service -> its last input
-	last   map[string][]decision.Announcement // Service -> its last decision
+	inputs map[string]decision.Service // Service -> its last input
+	last   map[string]uint64           // Service -> fingerprint of its last decision
+	seed   maphash.Seed
 }
 
 func newWorlds(reader client.Reader, members Members, join func([]string), enqueue func(string)) *worlds {
 	return &worlds{
 		reader: reader, live: members.Live, protocols: members.Protocols, join: join, enqueue: enqueue,
 		inputs: map[string]decision.Service{},
-		last:   map[string][]decision.Announcement{},
+		last:   map[string]uint64{},
+		seed:   maphash.MakeSeed(),
 	}
 }
 
@@ -81,7 +84,7 @@ func (w *worlds) decide(ctx context.Context, s decision.Service) ([]decision.Ann
 	}
 	anns := w.world.Decide(s)
 	w.inputs[s.Key] = s
-	w.last[s.Key] = anns
+	w.last[s.Key] = fingerprint(w.seed, anns)
 	return anns, nil
 }
 
@@ -108,9 +111,8 @@ func (w *worlds) redecide(ctx context.Context) (int, error) {
 	}
 	var changed []string
 	for key, in := range w.inputs {
-		anns := w.world.Decide(in)
-		if !sameDecision(anns, w.last[key]) {
-			w.last[key] = anns
+		if f := fingerprint(w.seed, w.world.Decide(in)); f != w.last[key] {
+			w.last[key] = f
 			changed = append(changed, key)
 		}
 	}
@@ -127,10 +129,6 @@ func (w *worlds) ensure(ctx context.Context) error {
 		return nil
 	}
 	return w.rebuild(ctx)
-}
-
-func sameDecision(a, b []decision.Announcement) bool {
-	return slices.EqualFunc(a, b, decision.Announcement.Equal)
 }
 
 func (w *worlds) rebuild(ctx context.Context) error {

@@ -1,0 +1,38 @@
+package speaker
+
+import (
+	"hash/maphash"
+
+	"github.com/farol-lb/farol/internal/decision"
+)
+
+// fingerprint condenses a Service's announcements into the 8 bytes a
+// re-decision is compared with: keeping every Service's last table would
+// cost hundreds of bytes per Service in a speaker that holds 20,000. It
+// covers exactly what decision.Announcement.Equal compares; the seed is
+// per process, which is all a comparison in memory needs.
+func fingerprint(seed maphash.Seed, anns []decision.Announcement) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	str := func(s string) {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
+	for _, a := range anns {
+		str(a.Service)
+		b, _ := a.Addr.MarshalBinary()
+		h.Write(b)
+		h.WriteByte(byte(len(b)))
+		str(string(a.Mode))
+		str(a.Reason)
+		for _, n := range a.Nodes {
+			str(n)
+		}
+		h.WriteByte(1)
+		for _, i := range a.Interfaces {
+			str(i)
+		}
+		h.WriteByte(2)
+	}
+	return h.Sum64()
+}

@@ -1,0 +1,46 @@
+package speaker
+
+import (
+	"hash/maphash"
+	"net/netip"
+	"testing"
+
+	"github.com/farol-lb/farol/internal/decision"
+)
+
+// TestFingerprint: two tables have the same fingerprint exactly when
+// decision.Announcement.Equal says they are the same, including where one
+// field's end could pass for the next one's start.
+func TestFingerprint(t *testing.T) {
+	base := decision.Announcement{Service: "ns/a", Addr: netip.MustParseAddr("10.0.0.1"), Mode: decision.ModeL2,
+		Nodes: []string{"n1"}, Interfaces: []string{"eth0"}}
+	with := func(f func(*decision.Announcement)) []decision.Announcement {
+		a := base
+		a.Nodes, a.Interfaces = append([]string(nil), base.Nodes...), append([]string(nil), base.Interfaces...)
+		f(&a)
+		return []decision.Announcement{a}
+	}
+	seed := maphash.MakeSeed()
+	same := func(a, b []decision.Announcement) bool { return fingerprint(seed, a) == fingerprint(seed, b) }
+	for name, other := range map[string][]decision.Announcement{
+		"service":               with(func(a *decision.Announcement) { a.Service = "ns/b" }),
+		"address":               with(func(a *decision.Announcement) { a.Addr = netip.MustParseAddr("10.0.0.2") }),
+		"IPv4-mapped IPv6":      with(func(a *decision.Announcement) { a.Addr = netip.MustParseAddr("::ffff:10.0.0.1") }),
+		"mode":                  with(func(a *decision.Announcement) { a.Mode = decision.ModeNone }),
+		"reason":                with(func(a *decision.Announcement) { a.Reason = "x" }),
+		"owner":                 with(func(a *decision.Announcement) { a.Nodes = []string{"n2"} }),
+		"no owner":              with(func(a *decision.Announcement) { a.Nodes = nil }),
+		"one name or two":       with(func(a *decision.Announcement) { a.Nodes = []string{"n", "1"} }),
+		"node or interface":     with(func(a *decision.Announcement) { a.Nodes, a.Interfaces = []string{"n1", "eth0"}, nil }),
+		"interfaces":            with(func(a *decision.Announcement) { a.Interfaces = nil }),
+		"one more announcement": append(with(func(*decision.Announcement) {}), base),
+		"none":                  nil,
+	} {
+		if same([]decision.Announcement{base}, other) {
+			t.Errorf("%s: a different table has the same fingerprint", name)
+		}
+	}
+	if !same([]decision.Announcement{base}, with(func(*decision.Announcement) {})) {
+		t.Error("equal tables have different fingerprints")
+	}
+}
