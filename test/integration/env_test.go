@@ -333,13 +333,13 @@ func (e *env) updatePool(name string, change func(*farolv1.AddressPool)) {
 	}
 }
 
-// installPolicies applies the admission policies with kubectl, as an
+// installPolicies applies the admission policies with kubectl -k, as an
 // operator would, and waits until the API server enforces them (it loads
 // policies asynchronously).
 func installPolicies(t *testing.T, cl *cluster.Cluster, c client.Client, dir string) {
 	t.Helper()
-	if out, err := cl.Kubectl("apply", "-f", dir).CombinedOutput(); err != nil {
-		t.Fatalf("kubectl apply -f %s: %v: %s", dir, err, out)
+	if out, err := cl.Kubectl("apply", "-k", dir).CombinedOutput(); err != nil {
+		t.Fatalf("kubectl apply -k %s: %v: %s", dir, err, out)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
