@@ -135,6 +135,35 @@ func TestInstallChart(t *testing.T) {
 				t.Errorf("want a warning with %q, got: %s", tc.podSecurityWarning, warnings)
 			}
 			checkAccess(t, c, leastPrivilege(tc.memberlistSecret, tc.speaker))
+			if !tc.rendersNamespace {
+				upgradeAndUninstall(t, c, tc.values)
+			}
 		})
 	}
+}
+
+// upgradeAndUninstall: helm upgrade with the same values goes through (the
+// CRDs are templates, so they are upgraded too), and helm uninstall
+// removes Farol but keeps the CRDs, and with them the users' pools.
+func upgradeAndUninstall(t *testing.T, c *cluster.Cluster, values string) {
+	t.Helper()
+	args := []string{"upgrade", "farol", repoPath(chartDir), "--namespace", installNamespace}
+	if values != "" {
+		args = append(args, "--values", filepath.Join(repoPath(chartDir), values))
+	}
+	runStderr(t, c.Helm(args...), nil)
+	runStderr(t, c.Helm("uninstall", "farol", "--namespace", installNamespace), nil)
+	if exists(c, "deployment", "farol-controller", "--namespace", installNamespace) {
+		t.Error("helm uninstall left the controller Deployment")
+	}
+	for _, crd := range []string{"addresspools.farol.dev", "l2advertisements.farol.dev"} {
+		if !exists(c, "customresourcedefinition", crd) {
+			t.Errorf("helm uninstall deleted the CRD %s", crd)
+		}
+	}
+}
+
+// exists reports whether kubectl get finds the object.
+func exists(c *cluster.Cluster, args ...string) bool {
+	return c.Kubectl(append([]string{"get", "--output=name"}, args...)...).Run() == nil
 }
