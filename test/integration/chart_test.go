@@ -2,6 +2,7 @@ package integration
 
 import (
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/farol-lb/farol/test/cluster"
 )
 
 // chartValuesFiles are the chart's default values (no file) and every file
@@ -145,4 +148,26 @@ func diffPaths(path string, a, b any) []string {
 		return nil
 	}
 	return []string{fmt.Sprintf("  %s: %v != %v", path, a, b)}
+}
+
+// TestChartRefusesBadValues: values.schema.json refuses a misspelt or
+// out-of-range value instead of ignoring it.
+func TestChartRefusesBadValues(t *testing.T) {
+	helm, err := cluster.Binary("helm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for set, want := range map[string]string{
+		"l2.enable=true":              "'enable' not allowed",
+		"logLevel=warn":               "logLevel",
+		"webhook.failurePolicy=Maybe": "failurePolicy",
+		"controller.replicas=-1":      "replicas",
+	} {
+		t.Run(set, func(t *testing.T) {
+			out, err := exec.Command(helm, "template", "farol", repoPath(chartDir), "--set", set).CombinedOutput()
+			if err == nil || !strings.Contains(string(out), want) {
+				t.Errorf("helm template --set %s: %v, want an error with %q:\n%s", set, err, want, out)
+			}
+		})
+	}
 }
