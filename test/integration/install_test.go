@@ -13,7 +13,8 @@ import (
 // TestInstallKustomize: config/default applies to a real API server, first
 // with server-side dry-run (the server's full validation, nothing stored),
 // then for real, without any Pod Security warning; the ServiceAccounts then
-// have exactly the permissions of the least-privilege table.
+// have exactly the permissions of the least-privilege table, and the
+// speaker can change no more of a Service than its own annotations.
 // config/monitoring applies on top where the Prometheus Operator's CRDs
 // are installed.
 func TestInstallKustomize(t *testing.T) {
@@ -26,6 +27,7 @@ func TestInstallKustomize(t *testing.T) {
 		t.Errorf("apply warned about Pod Security: %s", stderr)
 	}
 	checkAccess(t, c, leastPrivilege("farol-memberlist", true))
+	checkSpeakerServiceWrites(t, c)
 
 	if err := c.InstallCRDs(t.Context(), repoPath("test/integration/testdata/monitoring-crds")); err != nil {
 		t.Fatal(err)
