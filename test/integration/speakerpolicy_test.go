@@ -64,7 +64,7 @@ func checkSpeakerServiceWrites(t *testing.T, c *cluster.Cluster) {
 		body    string
 		refused string // "" = allowed
 	}{
-		"speaker sets its annotation":      {body: `{"metadata":{"annotations":{"farol.dev/announcing-ipv4":"node-a/eth0"}}}`},
+		"speaker sets its annotation":       {body: `{"metadata":{"annotations":{"farol.dev/announcing-ipv4":"node-a/eth0"}}}`},
 		"speaker sets both its annotations": {body: `{"metadata":{"annotations":{"farol.dev/announcing-ipv4":"node-b/eth0","farol.dev/announcing-ipv6":"node-b/eth0"}}}`},
 		"speaker removes its annotation":    {body: `{"metadata":{"annotations":{"farol.dev/announcing-ipv6":null}}}`},
 		"speaker cannot change the spec":    {body: `{"spec":{"ports":[{"port":8080}]}}`, refused: "not spec"},
