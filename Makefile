@@ -1,6 +1,6 @@
 # Farol's entry points. `make demo` and `make test` work on a fresh Debian
 # machine as root: they install what they need (apt packages, the pinned
-# etcd and kube-apiserver built from source into ~/.cache/farol).
+# etcd, kube-apiserver and helm built from source into ~/.cache/farol).
 
 SHELL := /bin/bash
 GO ?= go
