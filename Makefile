@@ -40,6 +40,8 @@ generate:
 	$$(hack/tools.sh controller-gen) rbac:roleName=farol-controller paths=./internal/reconciler/... output:rbac:dir=config/rbac/controller
 	$$(hack/tools.sh controller-gen) rbac:roleName=farol-speaker paths=./internal/app/speaker/... output:rbac:dir=config/rbac/speaker
 	hack/chart-files.sh
+	@# The Prometheus Operator's CRDs (ServiceMonitor, PodMonitor, PrometheusRule)
+	@# from its pinned API types, for the install tests only.
 	cd hack/tools/monitoring && GOWORK=off $$(../../tools.sh controller-gen) crd:maxDescLen=0 \
 	  paths=github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1 output:crd:dir=$(CURDIR)/test/integration/testdata/monitoring-crds
 	cd test/integration/testdata/monitoring-crds && rm -f $$(ls | grep -v -e servicemonitors -e podmonitors -e prometheusrules)
