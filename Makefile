@@ -1,6 +1,6 @@
 # Farol's entry points. `make demo` and `make test` work on a fresh Debian
 # machine as root: they install what they need (apt packages, the pinned
-# etcd and kube-apiserver built from source into ~/.cache/farol).
+# etcd, kube-apiserver and helm built from source into ~/.cache/farol).
 
 SHELL := /bin/bash
 GO ?= go
@@ -37,8 +37,14 @@ lint:
 generate:
 	$$(hack/tools.sh controller-gen) object paths=./api/...
 	$$(hack/tools.sh controller-gen) crd paths=./api/... output:crd:dir=config/crd/bases
-	$$(hack/tools.sh controller-gen) rbac:roleName=farol-controller paths=./internal/reconciler/... paths=./internal/app/controller/... output:rbac:dir=config/rbac/controller
+	$$(hack/tools.sh controller-gen) rbac:roleName=farol-controller paths=./internal/reconciler/... output:rbac:dir=config/rbac/controller
 	$$(hack/tools.sh controller-gen) rbac:roleName=farol-speaker paths=./internal/app/speaker/... output:rbac:dir=config/rbac/speaker
+	hack/chart-files.sh
+	@# The Prometheus Operator's CRDs (ServiceMonitor, PodMonitor, PrometheusRule)
+	@# from its pinned API types, for the install tests only.
+	cd hack/tools/monitoring && GOWORK=off $$(../../tools.sh controller-gen) crd:maxDescLen=0 \
+	  paths=github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1 output:crd:dir=$(CURDIR)/test/integration/testdata/monitoring-crds
+	cd test/integration/testdata/monitoring-crds && rm -f $$(ls | grep -v -e servicemonitors -e podmonitors -e prometheusrules)
 
 # Fails when the generated files in the tree differ from what the
 # generators write now (run in a copy, so the tree is never touched).
@@ -46,7 +52,8 @@ verify-generated:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	  git ls-files -co --exclude-standard | tar -c -T - | tar -x -C "$$tmp"; \
 	  $(MAKE) -s -C "$$tmp" generate >/dev/null; \
-	  if ! diff -r api "$$tmp/api" || ! diff -r config "$$tmp/config"; then \
+	  if ! diff -r api "$$tmp/api" || ! diff -r config "$$tmp/config" || ! diff -r charts "$$tmp/charts" \
+	    || ! diff -r test/integration/testdata "$$tmp/test/integration/testdata"; then \
 	    echo "generated files are out of date: run 'make generate' and commit the result"; exit 1; fi
 
 # Allocator benchmarks: 20k assignments into a /16 and into 50 pools,

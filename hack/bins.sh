@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# bins.sh makes sure the control-plane binaries that test/cluster runs (etcd,
-# kube-apiserver, kube-proxy, kubectl) are in the bin cache, builds the
-# missing ones from the modules in hack/tools, and prints the cache directory
-# as the last line on stdout (progress goes to stderr).
+# bins.sh makes sure the binaries that the tests run (etcd, kube-apiserver,
+# kube-proxy, kubectl for test/cluster; helm for the chart tests) are in the
+# bin cache, builds the missing ones from the modules in hack/tools, and
+# prints the cache directory as the last line on stdout (progress goes to
+# stderr).
 #
 #   hack/bins.sh           build what is missing, print the directory
 #   hack/bins.sh --print   only print the directory
@@ -12,7 +13,9 @@
 # lies outside the checkout so that clean checkouts and worktrees share it,
 # and it is named after the pinned versions so that a bump builds afresh.
 # test/cluster.DefaultBinDir follows the same rules. Delete the directory to
-# force a rebuild.
+# force a rebuild. helm's version is not in the directory name (a helm bump
+# should not rebuild Kubernetes): a helm that reports another version than
+# the pinned one counts as missing.
 set -euo pipefail
 
 tools=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/tools
@@ -24,8 +27,9 @@ modver() {
 }
 k8s=$(modver k8s.io/kubernetes "$tools/kube/go.mod")
 etcd=$(modver go.etcd.io/etcd/server/v3 "$tools/etcd/go.mod")
-if [[ -z $k8s || -z $etcd ]]; then
-	echo "bins.sh: cannot read the versions from $tools/{kube,etcd}/go.mod" >&2
+helm=$(modver helm.sh/helm/v4 "$tools/helm/go.mod")
+if [[ -z $k8s || -z $etcd || -z $helm ]]; then
+	echo "bins.sh: cannot read the versions from $tools/{kube,etcd,helm}/go.mod" >&2
 	exit 1
 fi
 dir=${FAROL_BIN_DIR:-${FAROL_BIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/farol/bin/k8s-$k8s-etcd-$etcd}}
@@ -42,10 +46,16 @@ case ${1:-} in
 	;;
 esac
 
-all=(etcd kube-apiserver kube-proxy kubectl)
+all=(etcd kube-apiserver kube-proxy kubectl helm)
 missing() {
 	local b
-	for b in "$@"; do [[ -x $dir/$b ]] || echo "$b"; done
+	for b in "$@"; do
+		if [[ ! -x $dir/$b ]]; then
+			echo "$b"
+		elif [[ $b == helm && $("$dir/helm" version --template '{{.Version}}' 2>/dev/null) != "$helm" ]]; then
+			echo "$b"
+		fi
+	done
 }
 if [[ -z $(missing "${all[@]}") ]]; then
 	echo "$dir"
@@ -85,6 +95,16 @@ if ((${#kube[@]})); then
 	ldflags+=" -X k8s.io/component-base/version.gitMinor=$minor"
 	(cd "$tools/kube" && go build -trimpath -ldflags "$ldflags" -o "$tmp/" "${kube[@]/#/./}")
 	for b in "${kube[@]}"; do mv -f "$tmp/$b" "$dir/$b"; done
+fi
+
+if [[ -n $(missing helm) ]]; then
+	echo "bins.sh: building helm $helm (3 to 5 minutes when cold)" >&2
+	# The version is stamped the way helm's own Makefile does; helm lint and
+	# template report it as .Capabilities.HelmVersion.
+	(cd "$tools/helm" && go build -trimpath \
+		-ldflags "-X helm.sh/helm/v4/internal/version.version=$helm -X helm.sh/helm/v4/internal/version.gitTreeState=clean" \
+		-o "$tmp/helm" helm.sh/helm/v4/cmd/helm)
+	mv -f "$tmp/helm" "$dir/helm"
 fi
 
 echo "$dir"

@@ -60,7 +60,6 @@ func (r *ServiceReconciler) Ours(s *corev1.Service) bool {
 // +kubebuilder:rbac:groups="",resources=services/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch;update
-// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch
 
 // Reconcile converges one Service: it holds exactly the addresses the
 // allocator gave it, written once into its status.

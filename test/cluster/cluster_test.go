@@ -112,6 +112,7 @@ func TestVersionsMatchTools(t *testing.T) {
 	for file, want := range map[string]string{
 		"../../hack/tools/kube/go.mod": "k8s.io/kubernetes " + KubernetesVersion + "\n",
 		"../../hack/tools/etcd/go.mod": "go.etcd.io/etcd/server/v3 " + EtcdVersion + "\n",
+		"../../hack/tools/helm/go.mod": "helm.sh/helm/v4 " + HelmVersion + " ",
 	} {
 		b, err := os.ReadFile(file)
 		if err != nil {

@@ -365,12 +365,12 @@ func (e *env) updatePool(name string, change func(*farolv1.AddressPool)) {
 	}
 }
 
-// installPolicies applies the admission policies with kubectl, as an
+// installPolicies applies the admission policies with kubectl -k, as an
 // operator would, and waits until the API server enforces them (it loads
 // policies asynchronously).
 func installPolicies(ctx context.Context, cl *cluster.Cluster, c client.Client, dir string) error {
-	if out, err := cl.Kubectl("apply", "-f", dir).CombinedOutput(); err != nil {
-		return fmt.Errorf("kubectl apply -f %s: %w: %s", dir, err, out)
+	if out, err := cl.Kubectl("apply", "-k", dir).CombinedOutput(); err != nil {
+		return fmt.Errorf("kubectl apply -k %s: %w: %s", dir, err, out)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -71,8 +71,6 @@ type certKeeper struct {
 	injected []byte // the CA last seen in every caBundle
 }
 
-// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingwebhookconfigurations,verbs=get;list;watch;update;patch
-
 // Start keeps the certificate until ctx ends.
 func (k *certKeeper) Start(ctx context.Context) error {
 	for {

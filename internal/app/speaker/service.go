@@ -44,8 +44,10 @@ type serviceReconciler struct {
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
 // +kubebuilder:rbac:groups=discovery.k8s.io,resources=endpointslices,verbs=get;list;watch
 // +kubebuilder:rbac:groups=farol.dev,resources=l2advertisements;addresspools,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch;update
+// The gossip key, read once at start by name (membershipFromCluster);
+// a Role in farol-system, so no other Secret is readable.
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get,resourceNames=farol-memberlist,namespace=farol-system
 
 func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	key := req.String()
