@@ -21,7 +21,7 @@ import (
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 	"github.com/farol-lb/farol/internal/app/controller"
 	"github.com/farol-lb/farol/internal/certs"
-	farolwebhook "github.com/farol-lb/farol/internal/webhook"
+	"github.com/farol-lb/farol/test/cluster"
 )
 
 // TestWebhook: the real API server calls the controller's webhook, which
@@ -34,8 +34,17 @@ import (
 func TestWebhook(t *testing.T) {
 	e := newOwnEnv(t)
 	port := freePort(t)
-	installWebhookConfiguration(t, e, fmt.Sprintf("https://127.0.0.1:%d", port))
+	// The shipped install, the webhook reached by URL (no kube-proxy
+	// here), and the controller with its ServiceAccount's permissions.
+	if err := e.cl.InstallFarol(e.ctx, repoRoot(), cluster.InstallOptions{WebhookURL: fmt.Sprintf("https://127.0.0.1:%d", port)}); err != nil {
+		t.Fatal(err)
+	}
+	identity, err := e.cl.As(e.ctx, "farol-system", "farol-controller", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
 	webhookOn := func(o *controller.Options) {
+		o.Config = identity
 		o.Namespace = "farol-system"
 		o.Webhook.Port = port
 		o.Webhook.Hosts = []string{"127.0.0.1"}
@@ -60,7 +69,7 @@ func TestWebhook(t *testing.T) {
 	}
 
 	overlapping := pool("wh-b-"+e.ns, "10.77.1.0/24", "10.77.0.128/25")
-	err := e.c.Create(e.ctx, overlapping)
+	err = e.c.Create(e.ctx, overlapping)
 	if err == nil {
 		t.Fatal("a pool overlapping another was admitted")
 	}
@@ -148,53 +157,6 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
-}
-
-// installWebhookConfiguration installs the shipped webhook configuration
-// with the API server sent to url instead of the in-cluster Service (this
-// control plane has no kube-proxy to reach a Service).
-func installWebhookConfiguration(t *testing.T, e *env, url string) {
-	t.Helper()
-	cfg := shippedWebhookConfiguration(t)
-	for i := range cfg.Webhooks {
-		w := &cfg.Webhooks[i]
-		path := *w.ClientConfig.Service.Path
-		w.ClientConfig.Service = nil
-		u := url + path
-		w.ClientConfig.URL = &u
-	}
-	if err := e.c.Create(e.ctx, cfg); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// shippedWebhookConfiguration is the configuration the install ships.
-func shippedWebhookConfiguration(t *testing.T) *admissionregistrationv1.ValidatingWebhookConfiguration {
-	t.Helper()
-	ignore := admissionregistrationv1.Ignore
-	none := admissionregistrationv1.SideEffectClassNone
-	timeout := int32(5)
-	hook := func(name, path, resource string) admissionregistrationv1.ValidatingWebhook {
-		return admissionregistrationv1.ValidatingWebhook{
-			Name: name,
-			ClientConfig: admissionregistrationv1.WebhookClientConfig{
-				Service: &admissionregistrationv1.ServiceReference{Namespace: "farol-system", Name: "farol-webhook", Path: &path},
-			},
-			Rules: []admissionregistrationv1.RuleWithOperations{{
-				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
-				Rule:       admissionregistrationv1.Rule{APIGroups: []string{"farol.dev"}, APIVersions: []string{"v1alpha1"}, Resources: []string{resource}},
-			}},
-			FailurePolicy: &ignore, SideEffects: &none, TimeoutSeconds: &timeout,
-			AdmissionReviewVersions: []string{"v1"},
-		}
-	}
-	return &admissionregistrationv1.ValidatingWebhookConfiguration{
-		ObjectMeta: metav1.ObjectMeta{Name: "farol-validating"},
-		Webhooks: []admissionregistrationv1.ValidatingWebhook{
-			hook("addresspools.farol.dev", farolwebhook.PathAddressPool, "addresspools"),
-			hook("l2advertisements.farol.dev", farolwebhook.PathL2Advertisement, "l2advertisements"),
-		},
-	}
 }
 
 // waitCABundle waits until every webhook carries one CA, not any of
