@@ -16,10 +16,12 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 	"github.com/farol-lb/farol/internal/app/controller"
+	"github.com/farol-lb/farol/test/cluster"
 	"github.com/farol-lb/farol/test/gen"
 	"github.com/farol-lb/farol/test/internal/poll"
 	"github.com/farol-lb/farol/test/lab"
@@ -34,6 +36,12 @@ type world struct {
 	c        client.Client
 	speakers map[string]*lab.Proc
 	ns       string
+	// The identities the shipped install gives the programs: the
+	// controller's client configuration, the speakers' kubeconfig.
+	controllerConfig *rest.Config
+	speakerConfig    string
+	// adminSpeakers run with the harness's identity instead.
+	adminSpeakers map[string]bool
 
 	sharedOnce sync.Once
 	shared     []*lab.Backend
@@ -47,6 +55,10 @@ type worldOptions struct {
 	// beforeSpeakers runs once the cluster is up, before any speaker
 	// starts.
 	beforeSpeakers func(*world)
+	// adminSpeakers names nodes whose speaker runs as the harness's admin
+	// rather than as farol-speaker (to read a Secret the shipped RBAC
+	// rightly keeps from it).
+	adminSpeakers map[string]bool
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -60,14 +72,26 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		t.Fatal(err)
 	}
 	_, file, _, _ := runtime.Caller(0)
-	if err := l.Cluster.InstallCRDs(t.Context(), filepath.Join(filepath.Dir(file), "..", "..", "config", "crd", "bases")); err != nil {
+	// The shipped install (CRDs, policies, ServiceAccounts, RBAC); the
+	// programs run as its ServiceAccounts, so the lab proves that the
+	// shipped permissions are enough.
+	if err := l.Cluster.InstallFarol(t.Context(), filepath.Join(filepath.Dir(file), "..", ".."), cluster.InstallOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	controllerConfig, err := l.Cluster.As(t.Context(), "farol-system", "farol-controller", 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	speakerConfig, err := l.Cluster.KubeconfigAs(t.Context(), "farol-system", "farol-speaker", 24*time.Hour)
+	if err != nil {
 		t.Fatal(err)
 	}
 	c, err := client.New(l.Config, client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, ctx: t.Context(), lab: l, c: c, speakers: map[string]*lab.Proc{}, ns: "e2e"}
+	w := &world{t: t, ctx: t.Context(), lab: l, c: c, speakers: map[string]*lab.Proc{}, ns: "e2e",
+		controllerConfig: controllerConfig, speakerConfig: speakerConfig, adminSpeakers: o.adminSpeakers}
 	if err := c.Create(w.ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: w.ns}}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
@@ -83,7 +107,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 
 func (w *world) startController() {
 	o := controller.Defaults()
-	o.Config = w.lab.Config
+	o.Config = w.controllerConfig
 	o.MetricsAddress, o.HealthAddress = "0", "0"
 	o.LeaderElection = false
 	o.Registry = prometheus.NewRegistry()
@@ -101,7 +125,11 @@ func (w *world) startController() {
 // with host networking would.
 func (w *world) startSpeaker(n *lab.Node, extra ...string) *lab.Proc {
 	w.t.Helper()
-	args := append([]string{"speaker", "--kubeconfig", w.lab.KubeconfigInLab, "--node-name", n.Name,
+	kubeconfig := w.speakerConfig
+	if w.adminSpeakers[n.Name] {
+		kubeconfig = w.lab.KubeconfigInLab
+	}
+	args := append([]string{"speaker", "--kubeconfig", kubeconfig, "--node-name", n.Name,
 		"--metrics-address", "127.0.0.1:9422", "--health-address", "0", "--log-level", "debug"}, extra...)
 	p, err := n.Start("speaker", n.Command(context.Background(), farolBin, args...))
 	if err != nil {

@@ -14,14 +14,19 @@ import (
 // they are told; speakers with different keys do not form a cluster, with
 // the same key they do.
 func TestMemberlistKeyFromSecret(t *testing.T) {
-	secret := func(name string) []string {
-		return []string{"--memberlist-secret-namespace", "e2e", "--memberlist-secret", name}
+	// node-1 and node-2 read the shipped Secret as farol-speaker; node-3
+	// runs as the admin to read another key, which the shipped RBAC keeps
+	// every speaker from.
+	secret := func(ns, name string) []string {
+		return []string{"--memberlist-secret-namespace", ns, "--memberlist-secret", name}
 	}
 	w := newWorld(t, worldOptions{
-		nodeFlags: map[string][]string{"node-1": secret("key-a"), "node-2": secret("key-a"), "node-3": secret("key-b")},
+		nodeFlags: map[string][]string{"node-1": secret("farol-system", "farol-memberlist"), "node-2": secret("farol-system", "farol-memberlist"),
+			"node-3": secret("e2e", "key-b")},
+		adminSpeakers: map[string]bool{"node-3": true},
 		beforeSpeakers: func(w *world) {
-			for name, key := range map[string]string{"key-a": "0123456789abcdef", "key-b": "fedcba9876543210"} {
-				s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: w.ns, Name: name}, Data: map[string][]byte{"key": []byte(key)}}
+			for _, k := range []struct{ ns, name, key string }{{"farol-system", "farol-memberlist", "0123456789abcdef"}, {w.ns, "key-b", "fedcba9876543210"}} {
+				s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: k.ns, Name: k.name}, Data: map[string][]byte{"key": []byte(k.key)}}
 				if err := w.c.Create(w.ctx, s); err != nil {
 					t.Fatal(err)
 				}
@@ -59,6 +64,6 @@ func TestMemberlistKeyFromSecret(t *testing.T) {
 	if err := w.speakers["node-3"].Stop(5 * time.Second); err != nil {
 		t.Logf("stop: %v", err)
 	}
-	w.startSpeaker(w.node("node-3"), secret("key-a")...)
+	w.startSpeaker(w.node("node-3"), secret("farol-system", "farol-memberlist")...)
 	w.eventually("all three together with one key", 15*time.Second, live(map[string]float64{"node-1": 3, "node-2": 3, "node-3": 3}))
 }
