@@ -193,9 +193,11 @@ func (a *archiveWriter) file(name string, b []byte) {
 }
 
 func (a *archiveWriter) stream(name string, size int64, rc io.ReadCloser) {
-	defer rc.Close()
 	if a.header(name, tar.TypeReg, 0o644, size) {
 		_, a.err = io.Copy(a.tw, rc)
+	}
+	if err := rc.Close(); a.err == nil {
+		a.err = err
 	}
 }
 
