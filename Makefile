@@ -6,12 +6,40 @@ SHELL := /bin/bash
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test lint verify-generated generate deps bins bench bench-l2 bench-speaker burst demo demo-down clean
+.PHONY: all build image test lint verify-generated generate deps bins bench bench-l2 bench-speaker burst demo demo-down clean
+
+# What `farol version` prints, stamped in at link time; each falls back
+# when there is no git (a source tarball).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X github.com/farol-lb/farol/internal/version.Version=$(VERSION) \
+	-X github.com/farol-lb/farol/internal/version.Commit=$(COMMIT)
+
+# The image: reference, architecture, output, and the time written into
+# it (the commit's, so the same commit gives the same archive).
+IMAGE ?= ghcr.io/farol-lb/farol:$(VERSION)
+IMAGE_ARCH ?= $(shell $(GO) env GOARCH)
+IMAGE_TAR ?= bin/farol-image.tar
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 all: build
 
 build:
-	$(GO) build -o bin/farol ./cmd/farol
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/farol ./cmd/farol
+
+# One image for the controller and the speaker: a static farol binary on an
+# empty base, user 65532:65532, written by hack/image as one archive that
+# `docker load`, `ctr images import` and `crane push` all accept. No
+# container daemon and no base image pull.
+image:
+	@mkdir -p $(dir $(IMAGE_TAR))
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$(IMAGE_ARCH) $(GO) build -trimpath \
+	    -ldflags '-s -w $(LDFLAGS)' -o "$$tmp/farol" ./cmd/farol && \
+	  $(GO) run ./hack/image -binary "$$tmp/farol" -arch $(IMAGE_ARCH) -ref $(IMAGE) \
+	    -version $(VERSION) -revision $(COMMIT) -source https://github.com/farol-lb/farol \
+	    -created $(SOURCE_DATE_EPOCH) -o $(IMAGE_TAR)
+	@echo "$(IMAGE) ($(IMAGE_ARCH)) -> $(IMAGE_TAR)"
 
 deps:
 	hack/deps.sh
