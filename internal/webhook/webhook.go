@@ -38,7 +38,7 @@ func Register(srv webhook.Server, scheme *runtime.Scheme, r client.Reader) {
 	}})
 	srv.Register(PathL2Advertisement, &webhook.Admission{Handler: &validator[*farolv1.L2Advertisement]{
 		decoder: dec, reader: r, object: func() *farolv1.L2Advertisement { return &farolv1.L2Advertisement{} },
-		check:   config.CheckL2Advertisement,
+		check: config.CheckL2Advertisement,
 	}})
 }
 

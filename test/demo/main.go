@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -107,16 +108,26 @@ func run(ctx context.Context) (err error) {
 // namespace and a speaker on every node, as a Deployment and a DaemonSet
 // would.
 func (d *demo) install() error {
-	step("installing the Farol CRDs and admission policy, the controller and a speaker on each node")
-	if err := d.lab.Cluster.InstallCRDs(d.ctx, filepath.Join(d.root, "config", "crd", "bases")); err != nil {
+	step("installing Farol from config/default (CRDs, policies, webhook, ServiceAccounts, RBAC); the controller and a speaker per node run as its ServiceAccounts")
+	// The controller serves the webhook in the control plane's namespace,
+	// where the API server reaches it by address: this lab has no
+	// kube-proxy in front of the API server to reach the Service.
+	const webhook = "127.0.0.1:9443"
+	if err := d.lab.Cluster.InstallFarol(d.ctx, d.root, cluster.InstallOptions{WebhookURL: "https://" + webhook}); err != nil {
 		return err
 	}
-	if out, err := d.lab.Cluster.Kubectl("apply", "-f", filepath.Join(d.root, "config", "policy")).CombinedOutput(); err != nil {
-		return fmt.Errorf("apply the admission policy: %w: %s", err, out)
+	var err error
+	if d.controllerConfig, err = d.lab.Cluster.KubeconfigAs(d.ctx, "farol-system", "farol-controller", 24*time.Hour); err != nil {
+		return err
+	}
+	if d.speakerConfig, err = d.lab.Cluster.KubeconfigAs(d.ctx, "farol-system", "farol-speaker", 24*time.Hour); err != nil {
+		return err
 	}
 	cp := d.lab.ControlPlane
 	if _, err := cp.Start("controller", cp.Command(context.Background(), d.farol, "controller",
-		"--kubeconfig", d.lab.KubeconfigInLab, "--leader-elect=false",
+		"--kubeconfig", d.controllerConfig, "--leader-elect=false", "--namespace", "farol-system",
+		"--memberlist-secret", "farol-memberlist",
+		"--webhook-port", "9443", "--webhook-host", "127.0.0.1",
 		"--metrics-address", "127.0.0.1:9420", "--health-address", "0")); err != nil {
 		return err
 	}
@@ -131,7 +142,8 @@ func (d *demo) install() error {
 
 func (d *demo) startSpeaker(n *lab.Node) error {
 	p, err := n.Start("speaker", n.Command(context.Background(), d.farol, "speaker",
-		"--kubeconfig", d.lab.KubeconfigInLab, "--node-name", n.Name,
+		"--kubeconfig", d.speakerConfig, "--node-name", n.Name,
+		"--memberlist-secret-namespace", "farol-system", "--memberlist-secret", "farol-memberlist",
 		"--metrics-address", "127.0.0.1:9422", "--health-address", "0"))
 	if err != nil {
 		return err
@@ -176,8 +188,27 @@ func (d *demo) services() error {
 	if err := d.kubectl("get", "addresspools,l2advertisements", "-o", "wide"); err != nil {
 		return err
 	}
+	if err := d.refusedOverlap(); err != nil {
+		return err
+	}
 	return d.kubectl("get", "svc", "-n", "demo", "-o",
 		`custom-columns=NAME:.metadata.name,EXTERNAL-IP:.status.loadBalancer.ingress[*].ip,POOL:.metadata.annotations.farol\.dev/allocated-from,IPV4-BY:.metadata.annotations.farol\.dev/announcing-ipv4,IPV6-BY:.metadata.annotations.farol\.dev/announcing-ipv6`)
+}
+
+// refusedOverlap shows the admission webhook, served by the controller,
+// refusing a pool that takes addresses of the lab's pool.
+func (d *demo) refusedOverlap() error {
+	step("a second pool overlapping the first is refused at apply time by Farol's admission webhook")
+	const overlapping = `{"apiVersion":"farol.dev/v1alpha1","kind":"AddressPool","metadata":{"name":"clash"},"spec":{"addresses":["10.77.0.240/28"]}}`
+	fmt.Println("$ kubectl apply -f - <<< '" + overlapping + "'")
+	cmd := d.lab.Cluster.Kubectl("apply", "-f", "-")
+	cmd.Stdin = strings.NewReader(overlapping)
+	out, err := cmd.CombinedOutput()
+	fmt.Print(string(out))
+	if err == nil {
+		return fmt.Errorf("the overlapping pool was admitted")
+	}
+	return nil
 }
 
 // backends starts an HTTP backend on every node and publishes them as the

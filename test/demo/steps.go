@@ -25,6 +25,8 @@ type demo struct {
 	root     string
 	speakers map[string]*lab.Proc
 	pods     int
+	// Kubeconfigs of the ServiceAccounts the shipped install defines.
+	controllerConfig, speakerConfig string
 }
 
 func (d *demo) kubectl(args ...string) error {

@@ -24,7 +24,6 @@ type gossipKey struct {
 	log       logr.Logger
 }
 
-
 func (g *gossipKey) Start(ctx context.Context) error {
 	for {
 		err := g.create(ctx)

@@ -13,6 +13,7 @@ import (
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -238,13 +239,40 @@ func (o *Options) membershipFromCluster(ctx context.Context, c client.Reader) er
 		o.Membership.BindAddr = ip.String()
 	}
 	if o.SecretName != "" {
-		var s corev1.Secret
-		if err := c.Get(ctx, types.NamespacedName{Namespace: o.SecretNamespace, Name: o.SecretName}, &s); err != nil {
-			return fmt.Errorf("read memberlist secret %s/%s: %w", o.SecretNamespace, o.SecretName, err)
+		key, err := o.gossipKey(ctx, c)
+		if err != nil {
+			return err
 		}
-		o.Membership.SecretKey = s.Data["key"]
+		o.Membership.SecretKey = key
 	}
 	return nil
+}
+
+// gossipKey reads the key from its Secret, waiting while the Secret does
+// not exist yet: on a fresh install the controller creates it, and the
+// speakers may well start first. Any other error ends the speaker.
+func (o *Options) gossipKey(ctx context.Context, c client.Reader) ([]byte, error) {
+	key := types.NamespacedName{Namespace: o.SecretNamespace, Name: o.SecretName}
+	told := false
+	for {
+		var s corev1.Secret
+		err := c.Get(ctx, key, &s)
+		if err == nil {
+			return s.Data["key"], nil
+		}
+		if !apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("read memberlist secret %s: %w", key, err)
+		}
+		if !told {
+			o.Logger.Info("waiting for the memberlist secret", "secret", key.String())
+			told = true
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("read memberlist secret %s: %w", key, ctx.Err())
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 func serviceEvent(key string) event.GenericEvent {
