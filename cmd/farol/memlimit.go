@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"runtime/debug"
+
 	"github.com/go-logr/logr"
 
 	"github.com/farol-lb/farol/internal/memlimit"
@@ -16,4 +19,19 @@ func setMemoryLimit(log logr.Logger) {
 	case soft > 0:
 		log.Info("soft memory limit from the container's", "bytes", soft, "fraction", memlimit.Fraction)
 	}
+}
+
+// speakerGCPercent is the speaker's GOGC unless the environment sets one.
+// A speaker runs on every node, so its memory is paid once per node while
+// its garbage is little once the caches are filled: collecting at 50%
+// growth instead of 100% keeps its RSS near 1.5 times the live heap for a
+// few more collections at start-up and during churn.
+const speakerGCPercent = 50
+
+func setSpeakerGC(log logr.Logger) {
+	if os.Getenv("GOGC") != "" {
+		return
+	}
+	debug.SetGCPercent(speakerGCPercent)
+	log.Info("garbage collection at 50% heap growth", "GOGC", speakerGCPercent)
 }

@@ -36,6 +36,7 @@ func speakerCommand() *cobra.Command {
 			// logger, which otherwise prints a stack trace on first use.
 			ctrl.SetLogger(logr.FromSlogHandler(o.Logger.Handler()))
 			setMemoryLimit(logr.FromSlogHandler(o.Logger.Handler()))
+			setSpeakerGC(logr.FromSlogHandler(o.Logger.Handler()))
 			return speaker.Run(cmd.Context(), o)
 		},
 	}
