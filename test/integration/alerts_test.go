@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
 	"slices"
@@ -233,5 +234,35 @@ func checkCoverage(t *testing.T, rules ruleFile, cases []alertCase) {
 		if !fires[name] || !quiet[name] {
 			t.Errorf("%s: needs a case where it fires (%v) and one where it stays quiet (%v)", name, fires[name], quiet[name])
 		}
+	}
+}
+
+// TestPrometheusRule: the generated PrometheusRule carries the rule file's
+// groups unchanged, under the name, namespace and labels the install uses.
+func TestPrometheusRule(t *testing.T) {
+	rules := readRules(t, repoFile("config", "prometheus", "alerts.rules.yaml"))
+	b, err := os.ReadFile(repoFile("config", "prometheus", "prometheusrule.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pr struct {
+		APIVersion string `json:"apiVersion"`
+		Kind       string `json:"kind"`
+		Metadata   struct {
+			Name      string            `json:"name"`
+			Namespace string            `json:"namespace"`
+			Labels    map[string]string `json:"labels"`
+		} `json:"metadata"`
+		Spec ruleFile `json:"spec"`
+	}
+	if err := yaml.UnmarshalStrict(b, &pr); err != nil {
+		t.Fatal(err)
+	}
+	if pr.APIVersion != "monitoring.coreos.com/v1" || pr.Kind != "PrometheusRule" ||
+		pr.Metadata.Name != "farol" || pr.Metadata.Namespace != "farol-system" || pr.Metadata.Labels["app.kubernetes.io/name"] != "farol" {
+		t.Errorf("PrometheusRule header: %s %s %s/%s %v", pr.APIVersion, pr.Kind, pr.Metadata.Namespace, pr.Metadata.Name, pr.Metadata.Labels)
+	}
+	if !reflect.DeepEqual(pr.Spec, rules) {
+		t.Errorf("spec.groups differ from alerts.rules.yaml:\n%+v\n%+v", pr.Spec, rules)
 	}
 }

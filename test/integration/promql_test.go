@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 )
@@ -56,7 +57,7 @@ func selectorName(vs *parser.VectorSelector) string {
 		return vs.Name
 	}
 	for _, m := range vs.LabelMatchers {
-		if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
+		if m.Name == model.MetricNameLabel && m.Type == labels.MatchEqual {
 			return m.Value
 		}
 	}
@@ -78,7 +79,7 @@ func checkSelector(vs *parser.VectorSelector, have scraped) []string {
 func checkMatchers(vs *parser.VectorSelector, name string, ls map[string]bool) []string {
 	var out []string
 	for _, m := range vs.LabelMatchers {
-		if m.Name == labels.MetricName || ls[m.Name] || slices.Contains(targetLabels, m.Name) {
+		if m.Name == model.MetricNameLabel || ls[m.Name] || slices.Contains(targetLabels, m.Name) {
 			continue
 		}
 		out = append(out, fmt.Sprintf("metric %q has no label %q", name, m.Name))
