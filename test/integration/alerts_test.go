@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/yaml"
 )
@@ -76,6 +77,34 @@ func TestAlerts(t *testing.T) {
 		if out, err := exec.Command(promtool, "test", "rules", testFile).CombinedOutput(); err != nil {
 			t.Fatalf("promtool test rules: %v\n%s", err, out)
 		}
+	})
+	// Last, as it changes the world: the per-Service series end when the
+	// Service stops waiting or is gone, so the alerts resolve.
+	t.Run("series end", func(t *testing.T) {
+		e := e.sub(t)
+		if err := e.c.Delete(e.ctx, e.service("silent")); err != nil {
+			t.Fatal(err)
+		}
+		e.waitAddresses("waiting", 1)
+		e.eventually("per-Service series gone", 20*time.Second, func() string {
+			for _, p := range []struct {
+				tg    *target
+				name  string
+				match map[string]string
+			}{
+				{s.controller, "farol_service_pending", s.pending},
+				{s.speaker, "farol_speaker_unannounced_addresses", s.unannounced},
+			} {
+				now, err := scrapeTarget(t, p.tg.job, p.tg.instance)
+				if err != nil {
+					return err.Error()
+				}
+				if ps, err := now.pick(p.name, p.match); err == nil {
+					return "still scraped: " + ps.String()
+				}
+			}
+			return ""
+		})
 	})
 }
 

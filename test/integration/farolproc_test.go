@@ -41,8 +41,14 @@ func farolBinary(t *testing.T) string {
 	if farolErr != nil {
 		t.Fatal(farolErr)
 	}
-	t.Cleanup(func() { _ = os.RemoveAll(filepath.Dir(farolPath)) })
 	return farolPath
+}
+
+// removeFarolBinary removes what farolBinary built; TestMain calls it.
+func removeFarolBinary() {
+	if farolPath != "" {
+		_ = os.RemoveAll(filepath.Dir(farolPath))
+	}
 }
 
 // farolProc runs `farol <args>` until the test ends; its output goes to a
