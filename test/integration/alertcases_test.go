@@ -35,6 +35,22 @@ type scrapes struct {
 	pool, pending, unannounced map[string]string
 }
 
+// seriesRef names a series of a target by its name and some labels.
+type seriesRef struct {
+	tg    *target
+	name  string
+	match map[string]string
+}
+
+// perService are the series the world made for one Service each: the one
+// waiting for an address and the one nobody announces.
+func (s scrapes) perService() []seriesRef {
+	return []seriesRef{
+		{s.controller, "farol_service_pending", s.pending},
+		{s.speaker, "farol_speaker_unannounced_addresses", s.unannounced},
+	}
+}
+
 // alertCases returns a firing and a quiet case for every alert.
 func alertCases(s scrapes) ([]alertCase, error) {
 	var errs []error

@@ -87,14 +87,7 @@ func TestAlerts(t *testing.T) {
 		}
 		e.waitAddresses("waiting", 1)
 		e.eventually("per-Service series gone", 20*time.Second, func() string {
-			for _, p := range []struct {
-				tg    *target
-				name  string
-				match map[string]string
-			}{
-				{s.controller, "farol_service_pending", s.pending},
-				{s.speaker, "farol_speaker_unannounced_addresses", s.unannounced},
-			} {
+			for _, p := range s.perService() {
 				now, err := scrapeTarget(t, p.tg.job, p.tg.instance)
 				if err != nil {
 					return err.Error()

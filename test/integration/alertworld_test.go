@@ -112,15 +112,7 @@ func alertWorld(e *env) scrapes {
 				}
 			}
 		}
-		for _, p := range []struct {
-			tg    *target
-			name  string
-			match map[string]string
-		}{
-			{s.controller, "farol_pool_in_use_addresses", s.pool},
-			{s.controller, "farol_service_pending", s.pending},
-			{s.speaker, "farol_speaker_unannounced_addresses", s.unannounced},
-		} {
+		for _, p := range append(s.perService(), seriesRef{s.controller, "farol_pool_in_use_addresses", s.pool}) {
 			if _, err := p.tg.pick(p.name, p.match); err != nil {
 				return err.Error()
 			}
