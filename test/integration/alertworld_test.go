@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"strconv"
 	"time"
@@ -19,9 +20,14 @@ import (
 
 // The speaker runs in the host's network namespace, so it answers only on
 // a veth pair of the test's own, on documentation addresses (RFC 5737).
+// The pair is named after the process: test runs from other checkouts may
+// share the host.
+var (
+	alertLink = fmt.Sprintf("fal%da", os.Getpid()) // the speaker answers here
+	alertPeer = fmt.Sprintf("fal%db", os.Getpid()) // the test asks from here
+)
+
 const (
-	alertLink       = "farolal0" // the speaker answers here
-	alertPeer       = "farolal1" // the test asks from here
 	alertSubnet     = "198.51.100.1/24"
 	alertPeerSubnet = "198.51.100.2/24"
 	announcedPool   = "198.51.100.16/30"
@@ -134,7 +140,6 @@ func vethPair(e *env) {
 	la := netlink.NewLinkAttrs()
 	la.Name = alertLink
 	v := &netlink.Veth{LinkAttrs: la, PeerName: alertPeer}
-	_ = netlink.LinkDel(v) // a leftover of a killed run
 	if err := netlink.LinkAdd(v); err != nil {
 		e.t.Fatalf("add veth %s: %v", alertLink, err)
 	}
