@@ -72,8 +72,11 @@ func alertCases(s scrapes) ([]alertCase, error) {
 		return nil, fmt.Errorf("the scrape lacks series the alerts use: %v", errs)
 	}
 	up1, up2, upCtl := s.speaker.up(), s.speaker2.up(), s.controller.up()
-	// The Operator's PodMonitor names its job namespace/name.
-	opUp1 := up1.with(map[string]string{"job": "farol-system/" + up1.labels["job"]})
+	// The job names the Prometheus Operator gives the shipped monitors: a
+	// PodMonitor's is namespace/name, a ServiceMonitor's the Service's.
+	podMonUp1 := up1.with(map[string]string{"job": "farol-system/farol-speaker"})
+	svcMonUp2 := up2.with(map[string]string{"job": "farol-speaker-metrics"})
+	svcMonUpCtl := upCtl.with(map[string]string{"job": "farol-controller-metrics"})
 	in := func(ps promSeries, values string) inputSeries { return inputSeries{ps, values} }
 	return []alertCase{
 		{
@@ -109,12 +112,12 @@ func alertCases(s scrapes) ([]alertCase, error) {
 		},
 		{
 			name: "one speaker down for 10m", alert: "FarolSpeakerDown", evalAt: "10m",
-			input: []inputSeries{in(opUp1, "0x10"), in(up2, "1x10")},
-			fires: []map[string]string{seriesLabels(opUp1.labels)},
+			input: []inputSeries{in(podMonUp1, "0x10"), in(svcMonUp2, "1x10")},
+			fires: []map[string]string{seriesLabels(podMonUp1.labels)},
 		},
 		{
-			name: "speakers up", alert: "FarolSpeakerDown", evalAt: "10m",
-			input: []inputSeries{in(opUp1, "1x10"), in(up2, "1x10")},
+			name: "a speaker back after 3m", alert: "FarolSpeakerDown", evalAt: "10m",
+			input: []inputSeries{in(podMonUp1, "1x10"), in(svcMonUp2, "0x3 1x7")},
 		},
 		{
 			name: "every speaker down for 10m", alert: "FarolSpeakersAbsent", evalAt: "10m",
@@ -141,7 +144,7 @@ func alertCases(s scrapes) ([]alertCase, error) {
 		},
 		{
 			name: "controller up", alert: "FarolControllerAbsent", evalAt: "10m",
-			input: []inputSeries{in(upCtl, "1x10")},
+			input: []inputSeries{in(svcMonUpCtl, "1x10")},
 		},
 	}, nil
 }

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -27,7 +26,8 @@ func TestAlerts(t *testing.T) {
 	if err != nil {
 		t.Fatal("promtool is missing: hack/deps.sh installs it (Debian package prometheus)")
 	}
-	rulesPath, dashboardPath := repoFile("config", "prometheus", "alerts.rules.yaml"), repoFile("config", "grafana", "farol-dashboard.json")
+	rulesPath := filepath.Join(repoRoot(), "config", "prometheus", "alerts.rules.yaml")
+	dashboardPath := filepath.Join(repoRoot(), "config", "grafana", "farol-dashboard.json")
 	rules := readRules(t, rulesPath)
 	panels := readDashboard(t, dashboardPath)
 
@@ -99,12 +99,6 @@ func TestAlerts(t *testing.T) {
 			return ""
 		})
 	})
-}
-
-// repoFile names a file of the repository from this source file's place.
-func repoFile(parts ...string) string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(append([]string{filepath.Dir(file), "..", ".."}, parts...)...)
 }
 
 type ruleFile struct {
@@ -262,8 +256,8 @@ func checkCoverage(t *testing.T, rules ruleFile, cases []alertCase) {
 // TestPrometheusRule: the generated PrometheusRule carries the rule file's
 // groups unchanged, under the name, namespace and labels the install uses.
 func TestPrometheusRule(t *testing.T) {
-	rules := readRules(t, repoFile("config", "prometheus", "alerts.rules.yaml"))
-	b, err := os.ReadFile(repoFile("config", "prometheus", "prometheusrule.yaml"))
+	rules := readRules(t, filepath.Join(repoRoot(), "config", "prometheus", "alerts.rules.yaml"))
+	b, err := os.ReadFile(filepath.Join(repoRoot(), "config", "prometheus", "prometheusrule.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,7 @@ func alertWorld(e *env) scrapes {
 	e.t.Cleanup(func() { _ = e.c.Delete(context.Background(), ad) })
 
 	kubeconfig := e.cl.KubeconfigPath
-	ctlAddr, spkAddr := freeAddr(e.t), freeAddr(e.t)
+	ctlAddr, spkAddr := "127.0.0.1:"+strconv.Itoa(freePort(e.t)), "127.0.0.1:"+strconv.Itoa(freePort(e.t))
 	farolProc(e.t, "controller", "controller", "--kubeconfig", kubeconfig,
 		"--metrics-address", ctlAddr, "--health-address", "0", "--leader-elect=false")
 	farolProc(e.t, "speaker", "speaker", "--kubeconfig", kubeconfig, "--node-name", node,

@@ -92,17 +92,6 @@ func lastLines(b []byte, n int) []byte {
 	return bytes.Join(lines, []byte("\n"))
 }
 
-// freeAddr returns a loopback address with a port nobody listens on now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-}
-
 // freeUDPAndTCPPort returns a port free for both TCP and UDP on 127.0.0.1,
 // as memberlist binds both.
 func freeUDPAndTCPPort(t *testing.T) int {
