@@ -254,10 +254,12 @@ func checkCoverage(t *testing.T, rules ruleFile, cases []alertCase) {
 }
 
 // TestPrometheusRule: the generated PrometheusRule carries the rule file's
-// groups unchanged, under the name, namespace and labels the install uses.
+// groups unchanged, under the name, namespace and labels the install uses,
+// and the API server accepts it under the Prometheus Operator's schema.
 func TestPrometheusRule(t *testing.T) {
 	rules := readRules(t, filepath.Join(repoRoot(), "config", "prometheus", "alerts.rules.yaml"))
-	b, err := os.ReadFile(filepath.Join(repoRoot(), "config", "prometheus", "prometheusrule.yaml"))
+	path := filepath.Join(repoRoot(), "config", "prometheus", "prometheusrule.yaml")
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,4 +283,9 @@ func TestPrometheusRule(t *testing.T) {
 	if !reflect.DeepEqual(pr.Spec, rules) {
 		t.Errorf("spec.groups differ from alerts.rules.yaml:\n%+v\n%+v", pr.Spec, rules)
 	}
+	e := newEnv(t)
+	if err := e.cl.InstallCRDs(e.ctx, repoPath("test/integration/testdata/monitoring-crds")); err != nil {
+		t.Fatal(err)
+	}
+	kubectl(t, e.cl, nil, "apply", "--dry-run=server", "-f", path)
 }
