@@ -15,7 +15,7 @@ metadata:
   namespace: farol-system
   labels:
     app.kubernetes.io/name: farol
-    app.kubernetes.io/part-of: farol
+    app.kubernetes.io/component: alerts
     role: alert-rules
 spec:
 HEADER
