@@ -2,10 +2,8 @@ package integration
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,21 +109,4 @@ func freeUDPAndTCPPort(t *testing.T) int {
 	}
 	t.Fatal("no port free for both TCP and UDP")
 	return 0
-}
-
-// serving waits until addr answers /metrics.
-func serving(ctx context.Context, addr string) string {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
-	if err != nil {
-		return err.Error()
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err.Error()
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return resp.Status
-	}
-	return ""
 }
