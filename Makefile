@@ -67,6 +67,9 @@ generate:
 	$$(hack/tools.sh controller-gen) crd paths=./api/... output:crd:dir=config/crd/bases
 	$$(hack/tools.sh controller-gen) rbac:roleName=farol-controller paths=./internal/reconciler/... output:rbac:dir=config/rbac/controller
 	$$(hack/tools.sh controller-gen) rbac:roleName=farol-speaker paths=./internal/app/speaker/... output:rbac:dir=config/rbac/speaker
+	@# The alert rules have one source; the PrometheusRule is derived from it
+	@# (and hack/chart-files.sh copies it and the dashboard into the chart).
+	hack/prometheusrule.sh config/prometheus/alerts.rules.yaml >config/prometheus/prometheusrule.yaml
 	hack/chart-files.sh
 	@# The Prometheus Operator's CRDs (ServiceMonitor, PodMonitor, PrometheusRule)
 	@# from its pinned API types, for the install tests only.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # chart-files.sh copies the generated manifests that the Helm chart renders
 # into charts/farol/files, so that the chart and config/ share one source:
-# the CRDs and roles that controller-gen writes, and the admission policy.
+# the CRDs and roles that controller-gen writes, the admission policy, the
+# alert rules and the Grafana dashboard.
 # A chart cannot read files outside its directory, hence the copies; `make
 # verify-generated` fails when they drift. Run by `make generate`.
 set -euo pipefail
@@ -19,3 +20,4 @@ done
 for f in config/policy/*.yaml; do
 	[[ $(basename "$f") == kustomization.yaml ]] || cp "$f" "$files/policy/"
 done
+cp config/prometheus/alerts.rules.yaml config/grafana/farol-dashboard.json "$files/"

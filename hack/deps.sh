@@ -6,8 +6,10 @@ set -euo pipefail
 
 # iproute2: namespaces and veths (lab, L2 tests); arping and ndisc6: the
 # client side of the ARP/NDP tests; nftables, iptables, conntrack: kube-proxy
-# in the lab.
-pkgs=(iproute2 curl ca-certificates iputils-arping ndisc6 iputils-ping nftables iptables conntrack tcpdump)
+# in the lab; prometheus: its promtool checks and unit-tests the alert rules
+# (Debian ships promtool only with the server, which it starts on :9090
+# where systemd runs).
+pkgs=(iproute2 curl ca-certificates iputils-arping ndisc6 iputils-ping nftables iptables conntrack tcpdump prometheus)
 need=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")

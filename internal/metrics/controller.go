@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"strings"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/farol-lb/farol/internal/ipam"
@@ -13,6 +15,9 @@ type Controller struct {
 	Allocations   *prometheus.CounterVec
 	Failures      *prometheus.CounterVec
 	TimeToAddress prometheus.Histogram
+	// Pending has one series per Service that waits for an address, so
+	// an alert can name the Service and how long it has waited.
+	Pending *prometheus.GaugeVec
 }
 
 // NewController creates the controller's metrics and registers them on reg.
@@ -39,8 +44,12 @@ func NewController(reg prometheus.Registerer) (*Controller, error) {
 			Help:    "Time from a Service's creation until its address was written (creation time has one-second resolution).",
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60},
 		}),
+		Pending: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "farol_service_pending",
+			Help: "1 for each Service of Farol's that waits for an address, with the reason of its last failed attempt; absent once it has one.",
+		}, []string{"namespace", "service", "reason"}),
 	}
-	for _, c := range []prometheus.Collector{m.PoolCapacity, m.PoolInUse, m.Allocations, m.Failures, m.TimeToAddress} {
+	for _, c := range []prometheus.Collector{m.PoolCapacity, m.PoolInUse, m.Allocations, m.Failures, m.TimeToAddress, m.Pending} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -67,4 +76,19 @@ func (m *Controller) SetPoolUsage(pool string, u map[ipam.Family]ipam.Usage) {
 func (m *Controller) ForgetPool(pool string) {
 	m.PoolCapacity.DeletePartialMatch(prometheus.Labels{"pool": pool})
 	m.PoolInUse.DeletePartialMatch(prometheus.Labels{"pool": pool})
+}
+
+// SetPending records that a Service ("namespace/name") waits for an
+// address, replacing the reason of an earlier attempt.
+func (m *Controller) SetPending(service, reason string) {
+	ns, name, _ := strings.Cut(service, "/")
+	m.Pending.DeletePartialMatch(prometheus.Labels{"namespace": ns, "service": name})
+	m.Pending.WithLabelValues(ns, name, reason).Set(1)
+}
+
+// ForgetPending records that a Service no longer waits: it has an address,
+// is gone, or is no longer Farol's.
+func (m *Controller) ForgetPending(service string) {
+	ns, name, _ := strings.Cut(service, "/")
+	m.Pending.DeletePartialMatch(prometheus.Labels{"namespace": ns, "service": name})
 }

@@ -53,6 +53,9 @@ func (r *ServiceReconciler) fail(ctx context.Context, svc *corev1.Service, held 
 	key := svc.Namespace + "/" + svc.Name
 	r.State.markPending(key)
 	r.Metrics.Failures.WithLabelValues(reason).Inc()
+	if len(held.Addrs) == 0 {
+		r.Metrics.SetPending(key, reason)
+	}
 	if !r.State.firstReport(key, "failed "+reason+": "+msg) {
 		return
 	}

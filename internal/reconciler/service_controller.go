@@ -91,7 +91,9 @@ func (r *ServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 		return ctrl.Result{}, nil
 	}
 	out := r.State.assign(w, ingressAddrs(&svc), r.ReassignOrphans)
-	if out.err != nil {
+	if out.err == nil {
+		r.Metrics.ForgetPending(key)
+	} else {
 		r.fail(ctx, &svc, out.assignment, failureReason(out.err), out.err.Error())
 		if out.assignment.Pool == "" && len(out.assignment.Addrs) == 0 {
 			return ctrl.Result{}, nil
@@ -117,6 +119,7 @@ func (r *ServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 
 // release forgets a deleted Service's addresses.
 func (r *ServiceReconciler) release(ctx context.Context, key, why string) {
+	r.Metrics.ForgetPending(key)
 	if a, ok := r.State.release(key); ok {
 		r.released(ctx, key, a, why)
 		r.State.touchPool(a.Pool)
@@ -129,6 +132,7 @@ func (r *ServiceReconciler) release(ctx context.Context, key, why string) {
 // alone.
 func (r *ServiceReconciler) giveBack(ctx context.Context, svc *corev1.Service) error {
 	key := svc.Namespace + "/" + svc.Name
+	r.Metrics.ForgetPending(key)
 	a, held := r.State.lookup(key)
 	if !held {
 		return nil

@@ -35,7 +35,11 @@ import (
 
 var shared = cluster.NewShared(cluster.Options{})
 
-func TestMain(m *testing.M) { os.Exit(shared.Run(m)) }
+func TestMain(m *testing.M) {
+	code := shared.Run(m)
+	removeFarolBinary()
+	os.Exit(code)
+}
 
 var setupOnce sync.Once
 

@@ -56,6 +56,7 @@ func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 		if apierrors.IsNotFound(err) {
 			r.apply(key, nil)
 			r.worlds.forget(key)
+			r.metrics.setUnannounced(key, 0)
 			r.mu.Lock()
 			delete(r.reported, key)
 			delete(r.written, key)
@@ -71,6 +72,7 @@ func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	if !ok {
 		r.apply(key, nil)
 		r.worlds.forget(key)
+		r.metrics.setUnannounced(key, 0)
 		return ctrl.Result{}, r.recordOwners(ctx, &svc, nil)
 	}
 	anns, err := r.worlds.decide(ctx, in)
@@ -118,17 +120,19 @@ func (r *serviceReconciler) input(svc *corev1.Service) (decision.Service, bool, 
 	return in, ok, nil
 }
 
-// reportUnannounced explains, once per reason, why an allocated address is
-// not announced. One speaker reports, the first live one by name, so the
-// event is not repeated by every node.
+// reportUnannounced counts the allocated addresses nobody announces and
+// explains, once per reason, why. One speaker sends the event, the first
+// live one by name, so it is not repeated by every node.
 func (r *serviceReconciler) reportUnannounced(svc *corev1.Service, anns []decision.Announcement) {
 	key := svc.Namespace + "/" + svc.Name
-	reason := ""
+	reason, n := "", 0
 	for _, a := range anns {
 		if len(a.Nodes) == 0 {
 			reason = a.Reason
+			n++
 		}
 	}
+	r.metrics.setUnannounced(key, n)
 	r.mu.Lock()
 	last := r.reported[key]
 	if reason == "" {
