@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -261,4 +263,67 @@ func warningClient(t *testing.T, e *env, w rest.WarningHandler) client.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestWebhookExternalCert: with --webhook-cert-dir the controller serves
+// the certificate it is given (as cert-manager would mount it) and issues
+// and injects nothing of its own.
+func TestWebhookExternalCert(t *testing.T) {
+	e := newOwnEnv(t)
+	port := freePort(t)
+	if err := e.cl.InstallFarol(e.ctx, repoRoot(), cluster.InstallOptions{WebhookURL: fmt.Sprintf("https://127.0.0.1:%d", port)}); err != nil {
+		t.Fatal(err)
+	}
+	pair, err := certs.New(certs.Options{Hosts: []string{"127.0.0.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, b := range map[string][]byte{"tls.crt": pair.Cert, "tls.key": pair.Key} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// What cert-manager's CA injector would do.
+	var cfg admissionregistrationv1.ValidatingWebhookConfiguration
+	if err := e.c.Get(e.ctx, types.NamespacedName{Name: "farol-validating"}, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	for i := range cfg.Webhooks {
+		cfg.Webhooks[i].ClientConfig.CABundle = pair.CA
+	}
+	if err := e.c.Update(e.ctx, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	identity, err := e.cl.As(e.ctx, "farol-system", "farol-controller", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.startController(func(o *controller.Options) {
+		o.Config, o.Namespace = identity, "farol-system"
+		o.Webhook.Port, o.Webhook.CertDir = port, dir
+	})
+	waitCreated(t, e, pool("ext-a-"+e.ns, "10.78.0.0/24"))
+	e.eventually("overlap refused", 30*time.Second, func() string {
+		probe := pool("ext-b-"+e.ns, "10.78.0.9/32")
+		err := e.c.Create(e.ctx, probe)
+		if err == nil {
+			_ = e.c.Delete(e.ctx, probe)
+			return "admitted"
+		}
+		if !strings.Contains(err.Error(), "overlaps 10.78.0.0/24") {
+			return err.Error()
+		}
+		return ""
+	})
+	var s corev1.Secret
+	if err := e.c.Get(e.ctx, types.NamespacedName{Namespace: "farol-system", Name: "farol-webhook-cert"}, &s); err == nil {
+		t.Error("the controller issued a certificate although one was mounted")
+	}
+	if err := e.c.Get(e.ctx, types.NamespacedName{Name: "farol-validating"}, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(cfg.Webhooks[0].ClientConfig.CABundle, pair.CA) {
+		t.Error("the controller replaced the injected caBundle")
+	}
 }
