@@ -32,8 +32,11 @@ func TestNetwork(t *testing.T) {
 	t.Logf("lab without kube-proxy up in %s", since(begin))
 	ctx := t.Context()
 
+	// Reachable means a reply to any of three echoes: under load the
+	// first IPv6 echo between fresh namespaces was once lost (1 in ~50
+	// runs), which says nothing about the routes this test checks.
 	ping := func(from *Host, args ...string) error {
-		out, err := from.Command(ctx, "ping", append([]string{"-c", "1", "-W", "2"}, args...)...).CombinedOutput()
+		out, err := from.Command(ctx, "ping", append([]string{"-c", "3", "-i", "0.2", "-W", "2"}, args...)...).CombinedOutput()
 		if err != nil {
 			return errors.New(string(out))
 		}
