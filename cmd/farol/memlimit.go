@@ -1,9 +1,6 @@
 package main
 
 import (
-	"os"
-	"runtime/debug"
-
 	"github.com/go-logr/logr"
 
 	"github.com/farol-lb/farol/internal/memlimit"
@@ -21,17 +18,10 @@ func setMemoryLimit(log logr.Logger) {
 	}
 }
 
-// speakerGCPercent is the speaker's GOGC unless the environment sets one.
-// A speaker runs on every node, so its memory is paid once per node while
-// its garbage is little once the caches are filled: collecting at 50%
-// growth instead of 100% keeps its RSS near 1.5 times the live heap for a
-// few more collections at start-up and during churn.
-const speakerGCPercent = 50
-
+// setSpeakerGC applies the speaker's garbage collection target unless the
+// environment sets GOGC.
 func setSpeakerGC(log logr.Logger) {
-	if os.Getenv("GOGC") != "" {
-		return
+	if memlimit.SpeakerGC() {
+		log.Info("garbage collection at reduced heap growth", "GOGC", memlimit.SpeakerGCPercent)
 	}
-	debug.SetGCPercent(speakerGCPercent)
-	log.Info("garbage collection at 50% heap growth", "GOGC", speakerGCPercent)
 }

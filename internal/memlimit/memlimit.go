@@ -72,3 +72,20 @@ func Parse(s string) (int64, error) {
 	}
 	return n, nil
 }
+
+// SpeakerGCPercent is the speaker's GOGC unless the environment sets one.
+// A speaker runs on every node, so its memory is paid once per node, while
+// it makes little garbage once its caches are filled: collecting at 50%
+// heap growth instead of 100% keeps its RSS near 1.5 times the live heap
+// for a few more collections at start-up and during churn.
+const SpeakerGCPercent = 50
+
+// SpeakerGC applies SpeakerGCPercent unless GOGC is set; it reports
+// whether it did.
+func SpeakerGC() bool {
+	if os.Getenv("GOGC") != "" {
+		return false
+	}
+	debug.SetGCPercent(SpeakerGCPercent)
+	return true
+}

@@ -167,6 +167,10 @@ func measure(ctx context.Context, c config, cfg *rest.Config, k client.Client, l
 	mem := newMembers(names)
 	l2 := newLayer2()
 
+	// The speaker binary's garbage collection target (GOGC=50 unless set),
+	// for the whole process: in-process, the bench cannot give it to the
+	// speaker alone.
+	r.gogc = memlimit.SpeakerGC()
 	r.base = baseline()
 	if c.memoryLimit > 0 {
 		// RSS, not the runtime's own count, as the base: it includes the

@@ -40,6 +40,7 @@ type results struct {
 	settleCPU  float64
 	settleWork work
 	base       memory
+	gogc       bool // the speaker's GOGC applied (not overridden by GOGC)
 	settled    memory
 	owned      int // addresses the fake responders answer for
 	written    int // Services whose announcing annotation names this node
@@ -52,6 +53,9 @@ type results struct {
 func (r *results) print(w io.Writer) {
 	fmt.Fprintf(w, "\n--- speaker bench: %d Nodes, %d Services (%d EndpointSlices) in %d namespaces; objects created in %s (not part of the figures)\n",
 		r.nodes, r.services, r.services, r.namespaces, r.creation.Round(time.Second))
+	if r.gogc {
+		fmt.Fprintf(w, "gc:          GOGC=%d, as the speaker binary sets it\n", memlimit.SpeakerGCPercent)
+	}
 	if r.memoryLimit > 0 {
 		fmt.Fprintf(w, "limit:       the speaker runs as under a %.0f MiB container memory limit (soft limit %.0f%% of it over the baseline)\n",
 			mib(uint64(r.memoryLimit)), 100*memlimit.Fraction)
