@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// ErrCommunity: a community is neither "a:b" with 16-bit parts nor
+// ErrCommunity says a community is neither "a:b" with 16-bit parts nor
 // "a:b:c" with 32-bit parts.
 var ErrCommunity = errors.New("not a BGP community: want a standard one such as 65000:100 or a large one such as 65000:1:2")
 
