@@ -9,11 +9,15 @@ import (
 // maps every field to MetalLB's BGPPeer.
 //
 // Rules that need two fields are CEL rules on the spec with a fieldPath, so
-// the error still names the field at fault.
+// the error still names the field at fault. Each duration field's first
+// rule checks its format (Go's, as metav1.Duration parses it), and every
+// other rule skips a value that fails it: a malformed duration gets one
+// clear message instead of a CEL conversion error per rule, and never
+// reaches storage, where it would break every typed client's list.
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.sourceAddress) || !isIP(self.peerAddress) || !isIP(self.sourceAddress) || ip(self.sourceAddress).family() == ip(self.peerAddress).family()",message="sourceAddress must be of the same address family as peerAddress",fieldPath=".sourceAddress"
-// +kubebuilder:validation:XValidation:rule="!has(self.keepaliveTime) || (has(self.holdTime) && duration(self.holdTime) == duration('0s')) || duration(self.keepaliveTime) < (has(self.holdTime) ? duration(self.holdTime) : duration('90s'))",message="keepaliveTime must be shorter than holdTime (default 90s)",fieldPath=".keepaliveTime"
-// +kubebuilder:validation:XValidation:rule="!has(self.keepaliveTime) || !has(self.holdTime) || duration(self.holdTime) != duration('0s') || duration(self.keepaliveTime) == duration('0s')",message="keepaliveTime must be 0 when holdTime is 0 (no keepalives are sent)",fieldPath=".keepaliveTime"
+// +kubebuilder:validation:XValidation:rule="!has(self.keepaliveTime) || !self.keepaliveTime.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') || (has(self.holdTime) && !self.holdTime.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$')) || (has(self.holdTime) && duration(self.holdTime) == duration('0s')) || duration(self.keepaliveTime) < (has(self.holdTime) ? duration(self.holdTime) : duration('90s'))",message="keepaliveTime must be shorter than holdTime (default 90s)",fieldPath=".keepaliveTime"
+// +kubebuilder:validation:XValidation:rule="!has(self.keepaliveTime) || !has(self.holdTime) || !self.keepaliveTime.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') || !self.holdTime.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') || duration(self.holdTime) != duration('0s') || duration(self.keepaliveTime) == duration('0s')",message="keepaliveTime must be 0 when holdTime is 0 (no keepalives are sent)",fieldPath=".keepaliveTime"
 // +kubebuilder:validation:XValidation:rule="!has(self.ebgpMultiHop) || self.peerASN != self.myASN",message="ebgpMultiHop applies to eBGP sessions only (peerASN different from myASN)",fieldPath=".ebgpMultiHop"
 type BGPPeerSpec struct {
 	// PeerAddress is the router's address, IPv4 or IPv6, without a zone.
@@ -52,9 +56,10 @@ type BGPPeerSpec struct {
 	// whole seconds. Default 90s.
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:MaxLength=32
-	// +kubebuilder:validation:XValidation:rule="duration(self) == duration('0s') || duration(self) >= duration('3s')",message="must be 0 or at least 3s (RFC 4271)"
-	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('65535s')",message="must be at most 65535s"
-	// +kubebuilder:validation:XValidation:rule="duration(self).getMilliseconds() % 1000 == 0",message="must be a whole number of seconds"
+	// +kubebuilder:validation:XValidation:rule="self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$')",message="must be a duration such as 90s, 1m30s or 300ms"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') || (duration(self) == duration('0s') || duration(self) >= duration('3s'))",message="must be 0 or at least 3s (RFC 4271)"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') || duration(self) <= duration('65535s')",message="must be at most 65535s"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') || duration(self).getMilliseconds() % 1000 == 0",message="must be a whole number of seconds"
 	// +optional
 	HoldTime *metav1.Duration `json:"holdTime,omitempty"`
 
@@ -62,8 +67,9 @@ type BGPPeerSpec struct {
 	// than HoldTime, in whole seconds. Default a third of HoldTime.
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:MaxLength=32
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('0s') && duration(self) <= duration('65535s')",message="must be between 0 and 65535s"
-	// +kubebuilder:validation:XValidation:rule="duration(self).getMilliseconds() % 1000 == 0",message="must be a whole number of seconds"
+	// +kubebuilder:validation:XValidation:rule="self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$')",message="must be a duration such as 90s, 1m30s or 300ms"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') || duration(self) <= duration('65535s')",message="must be at most 65535s"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') || duration(self).getMilliseconds() % 1000 == 0",message="must be a whole number of seconds"
 	// +optional
 	KeepaliveTime *metav1.Duration `json:"keepaliveTime,omitempty"`
 
@@ -72,8 +78,9 @@ type BGPPeerSpec struct {
 	// 4271 suggests.
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:MaxLength=32
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s') && duration(self) <= duration('65535s')",message="must be between 1s and 65535s"
-	// +kubebuilder:validation:XValidation:rule="duration(self).getMilliseconds() % 1000 == 0",message="must be a whole number of seconds"
+	// +kubebuilder:validation:XValidation:rule="self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$')",message="must be a duration such as 90s, 1m30s or 300ms"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') || (duration(self) >= duration('1s') && duration(self) <= duration('65535s'))",message="must be between 1s and 65535s"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') || duration(self).getMilliseconds() % 1000 == 0",message="must be a whole number of seconds"
 	// +optional
 	ConnectTime *metav1.Duration `json:"connectTime,omitempty"`
 
@@ -140,14 +147,16 @@ type BFD struct {
 	// accepts, 10ms to 60s. Default 300ms.
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:MaxLength=32
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10ms') && duration(self) <= duration('60s')",message="must be between 10ms and 60s"
+	// +kubebuilder:validation:XValidation:rule="self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$')",message="must be a duration such as 90s, 1m30s or 300ms"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') || (duration(self) >= duration('10ms') && duration(self) <= duration('60s'))",message="must be between 10ms and 60s"
 	// +optional
 	MinRx *metav1.Duration `json:"minRx,omitempty"`
 	// MinTx is the shortest interval between packets this node would like
 	// to send, 10ms to 60s. Default 300ms.
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:MaxLength=32
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10ms') && duration(self) <= duration('60s')",message="must be between 10ms and 60s"
+	// +kubebuilder:validation:XValidation:rule="self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$')",message="must be a duration such as 90s, 1m30s or 300ms"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') || (duration(self) >= duration('10ms') && duration(self) <= duration('60s'))",message="must be between 10ms and 60s"
 	// +optional
 	MinTx *metav1.Duration `json:"minTx,omitempty"`
 	// Multiplier is the number of missed packets after which the session

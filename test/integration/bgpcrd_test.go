@@ -40,6 +40,9 @@ func checkRefused(t *testing.T, e *env, cases map[string]refusal) {
 			if !strings.Contains(err.Error(), tc.field) || !strings.Contains(err.Error(), tc.why) {
 				t.Fatalf("error does not name %q with %q: %v", tc.field, tc.why, err)
 			}
+			if strings.Contains(err.Error(), "evaluating rule") {
+				t.Fatalf("a CEL rule failed to evaluate instead of refusing with its message: %v", err)
+			}
 		})
 	}
 }
@@ -125,8 +128,9 @@ func TestBGPPeerValidation(t *testing.T) {
 		"keepalive equal to hold": {func(s *farolv1.BGPPeerSpec) { s.HoldTime, s.KeepaliveTime = d("9s"), d("9s") }, "spec.keepaliveTime", "shorter than holdTime"},
 		"keepalive above default": {func(s *farolv1.BGPPeerSpec) { s.KeepaliveTime = d("90s") }, "spec.keepaliveTime", "shorter than holdTime"},
 		"keepalive with hold 0":   {func(s *farolv1.BGPPeerSpec) { s.HoldTime, s.KeepaliveTime = d("0s"), d("1s") }, "spec.keepaliveTime", "must be 0 when holdTime is 0"},
+		"keepalive 65536s":        {func(s *farolv1.BGPPeerSpec) { s.HoldTime, s.KeepaliveTime = d("0s"), d("65536s") }, "spec.keepaliveTime", "at most 65535s"},
 		"keepalive fractional":    {func(s *farolv1.BGPPeerSpec) { s.KeepaliveTime = d("1500ms") }, "spec.keepaliveTime", "whole number of seconds"},
-		"keepalive negative":      {func(s *farolv1.BGPPeerSpec) { s.KeepaliveTime = d("-1s") }, "spec.keepaliveTime", "between 0 and 65535s"},
+		"keepalive negative":      {func(s *farolv1.BGPPeerSpec) { s.KeepaliveTime = d("-1s") }, "spec.keepaliveTime", "must be a duration such as"},
 		"connect 0":               {func(s *farolv1.BGPPeerSpec) { s.ConnectTime = d("0s") }, "spec.connectTime", "between 1s and 65535s"},
 		"connect fractional":      {func(s *farolv1.BGPPeerSpec) { s.ConnectTime = d("1.5s") }, "spec.connectTime", "whole number of seconds"},
 		"multihop 0":              {func(s *farolv1.BGPPeerSpec) { s.EBGPMultiHop = i32(0) }, "spec.ebgpMultiHop", "greater than or equal to 1"},
@@ -166,6 +170,24 @@ func TestBGPPeerValidation(t *testing.T) {
 		},
 	}
 	checkSpecs(t, e, peer, bad, good)
+
+	// A metav1.Duration cannot hold a string that does not parse; one
+	// stored would break every typed client's list of peers.
+	raw := func(c string, spec map[string]any) client.Object {
+		for k, v := range map[string]any{"peerAddress": "192.0.2.1", "peerASN": int64(65001), "myASN": int64(65000)} {
+			spec[k] = v
+		}
+		return &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "farol.dev/v1alpha1", "kind": "BGPPeer",
+			"metadata": map[string]any{"name": objName("bgpv", c)}, "spec": spec,
+		}}
+	}
+	checkRefused(t, e, map[string]refusal{
+		"hold not a duration":       {raw("hold-ninety", map[string]any{"holdTime": "ninety"}), "spec.holdTime", "must be a duration such as"},
+		"keepalive without a unit":  {raw("keepalive-3", map[string]any{"keepaliveTime": "3"}), "spec.keepaliveTime", "must be a duration such as"},
+		"BFD min rx not a duration": {raw("bfd-fast", map[string]any{"bfd": map[string]any{"minRx": "fast"}}), "spec.bfd.minRx", "must be a duration such as"},
+		"connect with a space":      {raw("connect-space", map[string]any{"connectTime": "5 s"}), "spec.connectTime", "must be a duration such as"},
+	})
 }
 
 // TestBGPAdvertisementValidation: the same for BGPAdvertisements:
