@@ -111,8 +111,8 @@ type BGPPeerSpec struct {
 	// +optional
 	BFD *BFD `json:"bfd,omitempty"`
 
-	// RouterID is the BGP identifier, an IPv4 address. Empty uses the
-	// node's IPv4 address (on an IPv6-only node one derived from it).
+	// RouterID is the BGP identifier, an IPv4 address. Empty lets the
+	// speaker choose, normally the node's IPv4 address.
 	// +kubebuilder:validation:MaxLength=15
 	// +kubebuilder:validation:XValidation:rule="isIP(self) && ip(self).family() == 4",message="must be an IPv4 address"
 	// +optional
