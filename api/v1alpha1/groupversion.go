@@ -14,6 +14,9 @@ func AddToScheme(s *runtime.Scheme) error {
 	s.AddKnownTypes(GroupVersion,
 		&AddressPool{}, &AddressPoolList{},
 		&L2Advertisement{}, &L2AdvertisementList{},
+		&BGPPeer{}, &BGPPeerList{},
+		&BGPAdvertisement{}, &BGPAdvertisementList{},
+		&BGPNodeStatus{}, &BGPNodeStatusList{},
 	)
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil

@@ -65,25 +65,32 @@ func CheckL2Advertisement(ad *farolv1.L2Advertisement, pools []farolv1.AddressPo
 	if len(errs) > 0 {
 		return errs, nil
 	}
+	return nil, poolWarnings(ad.Spec.Pools, resolved.Pool, pools)
+}
+
+// poolWarnings warns about an advertisement's pools: a pool named in
+// spec.pools that does not exist (it may be created next), and a selector
+// that selects no pool at all.
+func poolWarnings(names []string, resolved func(string) bool, pools []farolv1.AddressPool) []string {
 	exists := map[string]bool{}
 	for _, p := range pools {
 		exists[p.Name] = true
 	}
 	var warnings []string
-	for i, name := range ad.Spec.Pools {
+	for i, name := range names {
 		if !exists[name] {
 			warnings = append(warnings, fmt.Sprintf("%s: AddressPool %q does not exist (yet); its addresses are not announced until it does",
 				field.NewPath("spec", "pools").Index(i), name))
 		}
 	}
-	if resolved.Pool != nil && len(ad.Spec.Pools) == 0 {
+	if resolved != nil && len(names) == 0 {
 		matched := false
 		for _, p := range pools {
-			matched = matched || resolved.Pool(p.Name)
+			matched = matched || resolved(p.Name)
 		}
 		if !matched {
 			warnings = append(warnings, "spec.poolSelector: selects no existing AddressPool")
 		}
 	}
-	return nil, warnings
+	return warnings
 }

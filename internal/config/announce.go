@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
@@ -56,33 +57,41 @@ func L2Advertisement(ad *farolv1.L2Advertisement, pools []farolv1.AddressPool) (
 	out := decision.Advertisement{Name: ad.Name, Interfaces: ad.Spec.Interfaces}
 	spec := field.NewPath("spec")
 	var errs field.ErrorList
-	poolSel, err := selector(ad.Spec.PoolSelector, spec.Child("poolSelector"))
-	if err != nil {
-		errs = append(errs, err)
-	}
+	pool, err := poolPredicate(ad.Spec.Pools, ad.Spec.PoolSelector, pools, spec.Child("poolSelector"))
+	errs = appendErr(errs, err)
 	nodeSel, err := selector(ad.Spec.NodeSelector, spec.Child("nodeSelector"))
-	if err != nil {
-		errs = append(errs, err)
-	}
+	errs = appendErr(errs, err)
 	if len(errs) > 0 {
 		return decision.Advertisement{Name: ad.Name}, errs
 	}
-	if len(ad.Spec.Pools) > 0 || ad.Spec.PoolSelector != nil {
-		names := map[string]bool{}
-		for _, p := range ad.Spec.Pools {
-			names[p] = true
-		}
-		for _, p := range pools {
-			if poolSel != nil && poolSel.Matches(p.Labels) {
-				names[p.Name] = true
-			}
-		}
-		out.Pool = func(p string) bool { return names[p] }
-	}
+	out.Pool = pool
 	if nodeSel != nil {
 		out.Node = nodeSel.Matches
 	}
 	return out, nil
+}
+
+// poolPredicate resolves an advertisement's pools, by name and by
+// selector, into a predicate on pool names; nil (every pool) when neither
+// is given.
+func poolPredicate(names []string, sel *metav1.LabelSelector, pools []farolv1.AddressPool, path *field.Path) (func(string) bool, *field.Error) {
+	poolSel, err := selector(sel, path)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 && sel == nil {
+		return nil, nil
+	}
+	selected := map[string]bool{}
+	for _, p := range names {
+		selected[p] = true
+	}
+	for _, p := range pools {
+		if poolSel != nil && poolSel.Matches(p.Labels) {
+			selected[p.Name] = true
+		}
+	}
+	return func(p string) bool { return selected[p] }, nil
 }
 
 // Service is what a decision needs of a LoadBalancer Service and its

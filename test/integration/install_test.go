@@ -158,7 +158,7 @@ func upgradeAndUninstall(t *testing.T, c *cluster.Cluster, values string) {
 	if exists(c, "deployment", "farol-controller", "--namespace", installNamespace) {
 		t.Error("helm uninstall left the controller Deployment")
 	}
-	for _, crd := range []string{"addresspools.farol.dev", "l2advertisements.farol.dev"} {
+	for _, crd := range []string{"addresspools.farol.dev", "l2advertisements.farol.dev", "bgppeers.farol.dev", "bgpadvertisements.farol.dev", "bgpnodestatuses.farol.dev"} {
 		if !exists(c, "customresourcedefinition", crd) {
 			t.Errorf("helm uninstall deleted the CRD %s", crd)
 		}
