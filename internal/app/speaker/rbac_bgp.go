@@ -6,11 +6,11 @@ package speaker
 //
 // The speaker reads the peers and advertisements everywhere (they are
 // cluster-scoped) and writes one BGPNodeStatus per node, named after the
-// node. The TCP MD5 passwords come from Secrets that BGPPeer names by
-// user-chosen names, so resourceNames cannot list them: the speaker reads
-// Secrets in farol-system only (a Role, namespace=farol-system), never
-// cluster-wide.
+// node. It reads no Secret but the gossip key: BGPPeer's TCP MD5 passwords
+// live in Secrets with names the user picks, which resourceNames cannot
+// list, and a rule for every Secret in farol-system would also hand every
+// node the webhook's private key. The controller is to copy the passwords
+// into one Secret the speakers read by name (issue 10, not built yet).
 
 // +kubebuilder:rbac:groups=farol.dev,resources=bgppeers;bgpadvertisements,verbs=get;list;watch
 // +kubebuilder:rbac:groups=farol.dev,resources=bgpnodestatuses,verbs=get;list;watch;create;update;patch
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch,namespace=farol-system
