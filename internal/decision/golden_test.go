@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -26,8 +27,9 @@ var update = flag.Bool("update", false, "rewrite the want section of the golden 
 //	nodes:          name [key=value ...] [excluded] [cordoned] [network-unavailable]
 //	live:           names of the live speakers
 //	advertisements: name [pools=a,b] [nodes=key=value] [interfaces=eth0,eth1]
+//	bgp:            name [pools=a,b] [nodes=key=value] [agg4=24] [agg6=64] [communities=65000:1,1:2:3] [localpref=100] [peers=a,b]
 //	services:       namespace/name pool=p addrs=a,b [ready=n1,n2] [local]
-//	want:           namespace/name address mode owner [interfaces] | namespace/name address - reason
+//	want:           namespace/name address mode owner [interfaces] | namespace/name address bgp nodes route | namespace/name address - reason
 func TestGoldenDecisions(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "decide", "*.txtar"))
 	if err != nil || len(files) == 0 {
@@ -44,7 +46,7 @@ func TestGoldenDecisions(t *testing.T) {
 				sections[f.Name] = string(f.Data)
 			}
 			nodes, live, ads, svcs := parseCase(t, sections)
-			w := NewWorld(nodes, live, ads)
+			w := Build(Inputs{Nodes: nodes, Live: live, L2: ads, BGP: parseBGP(t, sections["bgp"])})
 			var b strings.Builder
 			for _, s := range svcs {
 				for _, an := range w.Decide(s) {
@@ -73,6 +75,10 @@ func TestGoldenDecisions(t *testing.T) {
 func writeAnnouncement(b *strings.Builder, an Announcement) {
 	if len(an.Nodes) == 0 {
 		fmt.Fprintf(b, "%s %s - %s\n", an.Service, an.Addr, an.Reason)
+		return
+	}
+	if an.Mode == ModeBGP {
+		fmt.Fprintf(b, "%s %s %s %s %s\n", an.Service, an.Addr, an.Mode, strings.Join(an.Nodes, ","), an.Route)
 		return
 	}
 	ifaces := "any"
@@ -152,6 +158,51 @@ func parseCase(t *testing.T, sections map[string]string) ([]Node, []string, []Ad
 		svcs = append(svcs, s)
 	}
 	return nodes, live, ads, svcs
+}
+
+func parseBGP(t *testing.T, section string) []BGPAdvertisement {
+	t.Helper()
+	var ads []BGPAdvertisement
+	for _, f := range lines(section) {
+		ad := BGPAdvertisement{Name: f[0], AggregationV4: 32, AggregationV6: 128}
+		for _, x := range f[1:] {
+			k, v, _ := strings.Cut(x, "=")
+			var err error
+			switch k {
+			case "pools":
+				names := strings.Split(v, ",")
+				ad.Pool = func(p string) bool { return slices.Contains(names, p) }
+			case "nodes":
+				lk, lv, _ := strings.Cut(v, "=")
+				ad.Node = func(l map[string]string) bool { return l[lk] == lv }
+			case "agg4":
+				ad.AggregationV4, err = strconv.Atoi(v)
+			case "agg6":
+				ad.AggregationV6, err = strconv.Atoi(v)
+			case "communities":
+				for _, c := range strings.Split(v, ",") {
+					var cm Community
+					if cm, err = ParseCommunity(c); err == nil {
+						ad.Communities = append(ad.Communities, cm)
+					}
+				}
+			case "localpref":
+				var n uint64
+				n, err = strconv.ParseUint(v, 10, 32)
+				lp := uint32(n)
+				ad.LocalPref = &lp
+			case "peers":
+				ad.Peers = strings.Split(v, ",")
+			default:
+				t.Fatalf("bgp advertisement %s: unknown field %q", ad.Name, x)
+			}
+			if err != nil {
+				t.Fatalf("bgp advertisement %s: %s: %v", ad.Name, x, err)
+			}
+		}
+		ads = append(ads, ad)
+	}
+	return ads
 }
 
 // lines splits a section into lines of fields, skipping blanks and #

@@ -69,6 +69,10 @@ type Announcement struct {
 	Interfaces []string
 	// Reason says, when Nodes is empty, why nobody announces.
 	Reason string
+	// Route is how a BGP announcement is advertised; nil in other modes.
+	// A Service's address has one BGP announcement per BGPAdvertisement
+	// that selects its pool.
+	Route *Route
 }
 
 // Owner returns the node that answers for the address in Layer 2 mode, ""
@@ -86,5 +90,5 @@ func (a Announcement) Announces(node string) bool { return slices.Contains(a.Nod
 // Equal reports whether two announcements say the same.
 func (a Announcement) Equal(b Announcement) bool {
 	return a.Service == b.Service && a.Addr == b.Addr && a.Mode == b.Mode && a.Reason == b.Reason &&
-		slices.Equal(a.Nodes, b.Nodes) && slices.Equal(a.Interfaces, b.Interfaces)
+		slices.Equal(a.Nodes, b.Nodes) && slices.Equal(a.Interfaces, b.Interfaces) && a.Route.Equal(b.Route)
 }

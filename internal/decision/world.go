@@ -23,6 +23,33 @@ type World struct {
 	// cands caches candidate sets by the advertisements that select a
 	// pool, so Services of one pool share one set.
 	cands map[string]*election.Candidates
+	// bgp are the BGP advertisements, bgpCands the eligible nodes of each
+	// for Cluster traffic, shared by the Services it selects.
+	bgp      []BGPAdvertisement
+	bgpCands map[string][]string
+}
+
+// Inputs are what a World is built from.
+type Inputs struct {
+	// Protocol elects L2 owners; zero means election.LatestProtocol.
+	Protocol election.Protocol
+	Nodes    []Node
+	// Live are the speakers alive in the membership.
+	Live []string
+	L2   []Advertisement
+	BGP  []BGPAdvertisement
+}
+
+// Build builds the shared state from in.
+func Build(in Inputs) *World {
+	p := in.Protocol
+	if p == 0 {
+		p = election.LatestProtocol
+	}
+	w := NewWorldFor(p, in.Nodes, in.Live, in.L2)
+	w.bgp = slices.Clone(in.BGP)
+	sort.Slice(w.bgp, func(i, j int) bool { return w.bgp[i].Name < w.bgp[j].Name })
+	return w
 }
 
 // NewWorld builds the shared state. The ring spans every known node, live
@@ -34,7 +61,7 @@ func NewWorld(nodes []Node, live []string, ads []Advertisement) *World {
 // NewWorldFor builds the shared state with owners chosen by protocol p:
 // the newest one every live speaker speaks (see Protocol).
 func NewWorldFor(p election.Protocol, nodes []Node, live []string, ads []Advertisement) *World {
-	w := &World{nodes: map[string]Node{}, usable: map[string]bool{}, cands: map[string]*election.Candidates{}}
+	w := &World{nodes: map[string]Node{}, usable: map[string]bool{}, cands: map[string]*election.Candidates{}, bgpCands: map[string][]string{}}
 	names := make([]string, 0, len(nodes))
 	for _, n := range nodes {
 		w.nodes[n.Name] = n
@@ -51,10 +78,23 @@ func NewWorldFor(p election.Protocol, nodes []Node, live []string, ads []Adverti
 	return w
 }
 
-// Decide computes the announcement of each address of one Service.
+// Decide computes the announcements of each address of one Service: one
+// per mode whose advertisements select its pool (BGP: one per selecting
+// advertisement), or one ModeNone saying why nobody announces it.
 func (w *World) Decide(s Service) []Announcement {
-	out := make([]Announcement, 0, len(s.Addrs))
+	bgp := w.selectingBGP(s.Pool)
 	ads := w.selecting(s.Pool)
+	if len(ads) == 0 && len(bgp) > 0 {
+		return w.decideBGP(s, bgp)
+	}
+	return append(w.decideL2(s, ads), w.decideBGP(s, bgp)...)
+}
+
+// decideL2 is the Layer 2 rule: one owner per address among the
+// candidates, elected by the ring; ModeNone when no advertisement selects
+// the pool.
+func (w *World) decideL2(s Service, ads []Advertisement) []Announcement {
+	out := make([]Announcement, 0, len(s.Addrs))
 	cands, reason := w.candidates(s, ads)
 	mode := ModeL2
 	if len(ads) == 0 {

@@ -2,6 +2,7 @@ package speaker
 
 import (
 	"hash/maphash"
+	"strconv"
 
 	"github.com/farol-lb/farol/internal/decision"
 )
@@ -33,6 +34,24 @@ func fingerprint(seed maphash.Seed, anns []decision.Announcement) uint64 {
 			str(i)
 		}
 		h.WriteByte(2)
+		if r := a.Route; r != nil {
+			str(r.Advertisement)
+			b, _ := r.Prefix.MarshalBinary()
+			h.Write(b)
+			h.WriteByte(byte(len(b)))
+			for _, c := range r.Communities {
+				str(c.String())
+			}
+			h.WriteByte(3)
+			if r.LocalPref != nil {
+				str(strconv.FormatUint(uint64(*r.LocalPref), 10))
+			}
+			h.WriteByte(4)
+			for _, p := range r.Peers {
+				str(p)
+			}
+		}
+		h.WriteByte(5)
 	}
 	return h.Sum64()
 }

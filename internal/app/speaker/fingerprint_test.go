@@ -34,7 +34,10 @@ func TestFingerprint(t *testing.T) {
 		"node or interface":     with(func(a *decision.Announcement) { a.Nodes, a.Interfaces = []string{"n1", "eth0"}, nil }),
 		"interfaces":            with(func(a *decision.Announcement) { a.Interfaces = nil }),
 		"one more announcement": append(with(func(*decision.Announcement) {}), base),
-		"none":                  nil,
+		"a route": with(func(a *decision.Announcement) {
+			a.Route = &decision.Route{Advertisement: "tor", Prefix: netip.MustParsePrefix("10.0.0.1/32")}
+		}),
+		"none": nil,
 	} {
 		if same([]decision.Announcement{base}, other) {
 			t.Errorf("%s: a different table has the same fingerprint", name)
@@ -43,4 +46,32 @@ func TestFingerprint(t *testing.T) {
 	if !same([]decision.Announcement{base}, with(func(*decision.Announcement) {})) {
 		t.Error("equal tables have different fingerprints")
 	}
+	route := withRoute(base, func(*decision.Route) {})
+	if !same(route, withRoute(base, func(*decision.Route) {})) {
+		t.Error("equal routes have different fingerprints")
+	}
+	for name, other := range map[string][]decision.Announcement{
+		"prefix":        withRoute(base, func(r *decision.Route) { r.Prefix = netip.MustParsePrefix("10.0.0.0/24") }),
+		"advertisement": withRoute(base, func(r *decision.Route) { r.Advertisement = "other" }),
+		"community":     withRoute(base, func(r *decision.Route) { r.Communities = []decision.Community{{A: 65000, B: 2}} }),
+		"local pref":    withRoute(base, func(r *decision.Route) { lp := uint32(200); r.LocalPref = &lp }),
+		"no local pref": withRoute(base, func(r *decision.Route) { r.LocalPref = nil }),
+		"peers":         withRoute(base, func(r *decision.Route) { r.Peers = []string{"spine-1", "spine-2"} }),
+	} {
+		if same(route, other) {
+			t.Errorf("route %s: a different route has the same fingerprint", name)
+		}
+	}
+}
+
+// withRoute is base with a BGP route, changed by f, compared against the
+// unchanged route in the table above through its own fingerprint.
+func withRoute(base decision.Announcement, f func(*decision.Route)) []decision.Announcement {
+	lp := uint32(100)
+	r := &decision.Route{Advertisement: "tor", Prefix: netip.MustParsePrefix("10.0.0.1/32"),
+		Communities: []decision.Community{{A: 65000, B: 1}}, LocalPref: &lp, Peers: []string{"spine-1"}}
+	f(r)
+	a := base
+	a.Mode, a.Route = decision.ModeBGP, r
+	return []decision.Announcement{a}
 }
