@@ -122,11 +122,9 @@ func parseCase(t *testing.T, sections map[string]string) ([]Node, []string, []Ad
 			k, v, _ := strings.Cut(x, "=")
 			switch k {
 			case "pools":
-				names := strings.Split(v, ",")
-				ad.Pool = func(p string) bool { return slices.Contains(names, p) }
+				ad.Pool = poolsIn(v)
 			case "nodes":
-				lk, lv, _ := strings.Cut(v, "=")
-				ad.Node = func(l map[string]string) bool { return l[lk] == lv }
+				ad.Node = labelled(v)
 			case "interfaces":
 				ad.Interfaces = strings.Split(v, ",")
 			default:
@@ -170,11 +168,9 @@ func parseBGP(t *testing.T, section string) []BGPAdvertisement {
 			var err error
 			switch k {
 			case "pools":
-				names := strings.Split(v, ",")
-				ad.Pool = func(p string) bool { return slices.Contains(names, p) }
+				ad.Pool = poolsIn(v)
 			case "nodes":
-				lk, lv, _ := strings.Cut(v, "=")
-				ad.Node = func(l map[string]string) bool { return l[lk] == lv }
+				ad.Node = labelled(v)
 			case "agg4":
 				ad.AggregationV4, err = strconv.Atoi(v)
 			case "agg6":
@@ -203,6 +199,18 @@ func parseBGP(t *testing.T, section string) []BGPAdvertisement {
 		ads = append(ads, ad)
 	}
 	return ads
+}
+
+// poolsIn selects the pools of a comma-separated list.
+func poolsIn(list string) func(string) bool {
+	names := strings.Split(list, ",")
+	return func(p string) bool { return slices.Contains(names, p) }
+}
+
+// labelled selects nodes with the label "key=value".
+func labelled(kv string) func(map[string]string) bool {
+	k, v, _ := strings.Cut(kv, "=")
+	return func(l map[string]string) bool { return l[k] == v }
 }
 
 // lines splits a section into lines of fields, skipping blanks and #
