@@ -2,15 +2,13 @@ package reconciler
 
 import (
 	"context"
-	"fmt"
 
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -18,64 +16,96 @@ import (
 	"github.com/farol-lb/farol/internal/config"
 )
 
-// AdvertisementReconciler tells whether each L2Advertisement is in use: a
-// selector the API server let through but that does not parse makes it
-// select nothing, which the speakers can only skip; here it becomes
-// Ready=False with the field named, and a Warning event, written once by
-// the controller rather than by every speaker.
+// AdvertisementReconciler tells whether each L2Advertisement, BGPPeer and
+// BGPAdvertisement is in use. What the API server let through but does
+// not translate (a selector that does not parse, LOCAL_PREF towards an
+// eBGP peer) makes the speakers skip it; here it becomes Ready=False with
+// the field named, and a Warning event, written once by the controller
+// rather than by every speaker.
 type AdvertisementReconciler struct {
 	Client   client.Client
 	Recorder EventRecorder
 }
 
-// +kubebuilder:rbac:groups=farol.dev,resources=l2advertisements,verbs=get;list;watch
-// +kubebuilder:rbac:groups=farol.dev,resources=l2advertisements/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=farol.dev,resources=l2advertisements;bgppeers;bgpadvertisements,verbs=get;list;watch
+// +kubebuilder:rbac:groups=farol.dev,resources=l2advertisements/status;bgppeers/status;bgpadvertisements/status,verbs=get;update;patch
 
-// Reconcile validates one advertisement and writes its Ready condition
-// when it changed.
-func (r *AdvertisementReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	var ad farolv1.L2Advertisement
-	if err := r.Client.Get(ctx, req.NamespacedName, &ad); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
-	}
-	// Pools do not change whether the selectors parse: none needed here.
-	_, errs := config.L2Advertisement(&ad, nil)
-	cond := metav1.Condition{
-		Type:               farolv1.ConditionReady,
-		Status:             metav1.ConditionTrue,
-		Reason:             farolv1.ReasonReady,
-		Message:            "selectors valid",
-		ObservedGeneration: ad.Generation,
-	}
-	if len(errs) > 0 {
-		cond.Status, cond.Reason, cond.Message = metav1.ConditionFalse, farolv1.ReasonInvalid, errs.ToAggregate().Error()
-	}
-	old := meta.FindStatusCondition(ad.Status.Conditions, farolv1.ConditionReady)
-	if old != nil && old.Status == cond.Status && old.Reason == cond.Reason && old.Message == cond.Message && old.ObservedGeneration == cond.ObservedGeneration {
-		return ctrl.Result{}, nil
-	}
-	meta.SetStatusCondition(&ad.Status.Conditions, cond)
-	if err := r.Client.Status().Update(ctx, &ad); err != nil {
-		if apierrors.IsNotFound(err) {
-			return ctrl.Result{}, nil
-		}
-		return ctrl.Result{}, fmt.Errorf("write status of L2Advertisement %s: %w", ad.Name, err)
-	}
-	if cond.Status == metav1.ConditionFalse && (old == nil || old.Message != cond.Message) {
-		r.Recorder.Eventf(&ad, nil, corev1.EventTypeWarning, farolv1.ReasonInvalid, "Validate",
-			"selects nothing until fixed: %s", cond.Message)
-	}
-	ctrl.LoggerFrom(ctx).Info("advertisement checked", "advertisement", ad.Name, "ready", cond.Status, "message", cond.Message)
-	return ctrl.Result{}, nil
-}
-
-// SetupWithManager registers the reconciler; its own status writes do not
-// trigger it (generation only).
+// SetupWithManager registers one reconciler per kind; their own status
+// writes do not trigger them (generation only). A BGPAdvertisement is
+// judged against the peers it goes to, so a peer's change re-checks them.
 func (r *AdvertisementReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	return ctrl.NewControllerManagedBy(mgr).
+	generation := builder.WithPredicates(predicate.GenerationChangedPredicate{})
+	err := ctrl.NewControllerManagedBy(mgr).
 		Named("l2advertisement").
-		For(&farolv1.L2Advertisement{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Complete(r)
+		For(&farolv1.L2Advertisement{}, generation).
+		Complete(&readyReconciler[*farolv1.L2Advertisement]{
+			client: r.Client, recorder: r.Recorder, kind: "L2Advertisement",
+			object:     func() *farolv1.L2Advertisement { return &farolv1.L2Advertisement{} },
+			conditions: func(o *farolv1.L2Advertisement) *[]metav1.Condition { return &o.Status.Conditions },
+			// Pools do not change whether the selectors parse.
+			check: func(_ context.Context, o *farolv1.L2Advertisement) (field.ErrorList, error) {
+				_, errs := config.L2Advertisement(o, nil)
+				return errs, nil
+			},
+			okMessage: "selectors valid", invalidEffect: "selects nothing",
+		})
+	if err != nil {
+		return err
+	}
+	err = ctrl.NewControllerManagedBy(mgr).
+		Named("bgppeer").
+		For(&farolv1.BGPPeer{}, generation).
+		Complete(&readyReconciler[*farolv1.BGPPeer]{
+			client: r.Client, recorder: r.Recorder, kind: "BGPPeer",
+			object:     func() *farolv1.BGPPeer { return &farolv1.BGPPeer{} },
+			conditions: func(o *farolv1.BGPPeer) *[]metav1.Condition { return &o.Status.Conditions },
+			check: func(_ context.Context, o *farolv1.BGPPeer) (field.ErrorList, error) {
+				_, errs := config.BGPPeer(o)
+				return errs, nil
+			},
+			okMessage: "peer valid", invalidEffect: "no session is opened",
+		})
+	if err != nil {
+		return err
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("bgpadvertisement").
+		For(&farolv1.BGPAdvertisement{}, generation).
+		Watches(&farolv1.BGPPeer{}, handler.EnqueueRequestsFromMapFunc(r.allBGPAdvertisements), generation).
+		Complete(&readyReconciler[*farolv1.BGPAdvertisement]{
+			client: r.Client, recorder: r.Recorder, kind: "BGPAdvertisement",
+			object:     func() *farolv1.BGPAdvertisement { return &farolv1.BGPAdvertisement{} },
+			conditions: func(o *farolv1.BGPAdvertisement) *[]metav1.Condition { return &o.Status.Conditions },
+			check:      r.checkBGPAdvertisement,
+			okMessage:  "advertisement valid", invalidEffect: "advertises nothing",
+		})
 }
 
-var _ reconcile.Reconciler = (*AdvertisementReconciler)(nil)
+func (r *AdvertisementReconciler) checkBGPAdvertisement(ctx context.Context, o *farolv1.BGPAdvertisement) (field.ErrorList, error) {
+	var peers farolv1.BGPPeerList
+	if err := r.Client.List(ctx, &peers); err != nil {
+		return nil, err
+	}
+	var pools farolv1.AddressPoolList
+	if err := r.Client.List(ctx, &pools); err != nil {
+		return nil, err
+	}
+	errs, _ := config.CheckBGPAdvertisement(o, peers.Items, pools.Items)
+	return errs, nil
+}
+
+// allBGPAdvertisements maps a peer's change to every BGPAdvertisement:
+// there are few, and a peer's ASNs decide whether their localPref is
+// allowed.
+func (r *AdvertisementReconciler) allBGPAdvertisements(ctx context.Context, _ client.Object) []reconcile.Request {
+	var ads farolv1.BGPAdvertisementList
+	if err := r.Client.List(ctx, &ads); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "list BGPAdvertisements")
+		return nil
+	}
+	out := make([]reconcile.Request, len(ads.Items))
+	for i := range ads.Items {
+		out[i] = reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&ads.Items[i])}
+	}
+	return out
+}

@@ -93,6 +93,20 @@ func TestWebhook(t *testing.T) {
 		t.Errorf("warnings %q", w)
 	}
 
+	// BGP: LOCAL_PREF towards an eBGP peer is refused, naming the field.
+	peer := &farolv1.BGPPeer{ObjectMeta: metav1.ObjectMeta{Name: "wh-tor-" + e.ns},
+		Spec: farolv1.BGPPeerSpec{PeerAddress: "10.77.0.1", PeerASN: 64512, MyASN: 64513}}
+	if err := e.c.Create(e.ctx, peer); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.c.Delete(context.Background(), peer) })
+	lp := uint32(200)
+	pref := &farolv1.BGPAdvertisement{ObjectMeta: metav1.ObjectMeta{Name: "wh-pref-" + e.ns},
+		Spec: farolv1.BGPAdvertisementSpec{LocalPref: &lp, Peers: []string{peer.Name}}}
+	if err := e.c.Create(e.ctx, pref); err == nil || !strings.Contains(err.Error(), "spec.localPref") {
+		t.Errorf("LOCAL_PREF to an eBGP peer: %v", err)
+	}
+
 	// Idle: no write to the Secret or the configuration.
 	secretRV, configRV := resourceVersions(t, e)
 	time.Sleep(2 * time.Second)
