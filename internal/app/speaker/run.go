@@ -137,6 +137,7 @@ func Run(ctx context.Context, o Options) error {
 		Watches(&corev1.Node{}, worldHandler(w, redecide, nodeChanged)).
 		Watches(&corev1.Node{}, peerHandler(refreshPeers)).
 		Watches(&farolv1.L2Advertisement{}, worldHandler(w, redecide, specChanged)).
+		Watches(&farolv1.BGPAdvertisement{}, worldHandler(w, redecide, specChanged)).
 		Watches(&farolv1.AddressPool{}, worldHandler(w, redecide, specChanged)).
 		WatchesRawSource(source.Channel(again, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).

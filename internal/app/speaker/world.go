@@ -40,6 +40,7 @@ type worlds struct {
 	objects bool
 	nodes   []decision.Node
 	ads     []decision.Advertisement
+	bgp     []decision.BGPAdvertisement
 	// first is the first live speaker by name when the world was built.
 	first  string
 	peers  []string
@@ -138,7 +139,7 @@ func (w *worlds) rebuild(ctx context.Context) error {
 		}
 	}
 	live := w.live()
-	w.world = decision.NewWorldFor(decision.Protocol(w.protocols()), w.nodes, live, w.ads)
+	w.world = decision.Build(decision.Inputs{Protocol: decision.Protocol(w.protocols()), Nodes: w.nodes, Live: live, L2: w.ads, BGP: w.bgp})
 	w.first = ""
 	if len(live) > 0 {
 		w.first = slices.Min(live)
@@ -177,6 +178,21 @@ func (w *worlds) readObjects(ctx context.Context) error {
 		}
 		sads = append(sads, ad)
 	}
+	var bgpAds farolv1.BGPAdvertisementList
+	if err := w.reader.List(ctx, &bgpAds, client.UnsafeDisableDeepCopy); err != nil {
+		return fmt.Errorf("list BGPAdvertisements: %w", err)
+	}
+	var bads []decision.BGPAdvertisement
+	for i := range bgpAds.Items {
+		ad, errs := config.BGPAdvertisement(&bgpAds.Items[i], pools.Items)
+		if len(errs) > 0 {
+			// The controller's Ready condition says why; the rest keep
+			// working.
+			continue
+		}
+		bads = append(bads, ad)
+	}
+	w.bgp = bads
 	w.nodes, w.ads, w.objects = ns, sads, false
 	return nil
 }
