@@ -11,8 +11,11 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -193,6 +196,11 @@ func Run(ctx context.Context, o Options) error {
 		LeaderElectionReleaseOnCancel: true,
 		Controller:                    config.Controller{SkipNameValidation: &skipNameCheck},
 		WebhookServer:                 o.Webhook.server(serving),
+		// Secrets are read only in the controller's own namespace, where
+		// its Role allows it.
+		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
+			&corev1.Secret{}: {Namespaces: map[string]cache.Config{o.Namespace: {}}},
+		}},
 	})
 	if err != nil {
 		return fmt.Errorf("create manager: %w", err)
@@ -218,6 +226,10 @@ func Run(ctx context.Context, o Options) error {
 	ads := &reconciler.AdvertisementReconciler{Client: mgr.GetClient(), Recorder: recorder}
 	if err := ads.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up advertisement controller: %w", err)
+	}
+	passwords := &reconciler.BGPPasswordsReconciler{Client: mgr.GetClient(), Namespace: o.Namespace}
+	if err := passwords.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up BGP password copy: %w", err)
 	}
 	if err := o.addWebhook(mgr, scheme, serving); err != nil {
 		return err

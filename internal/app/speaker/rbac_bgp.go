@@ -6,11 +6,12 @@ package speaker
 //
 // The speaker reads the peers and advertisements everywhere (they are
 // cluster-scoped) and writes one BGPNodeStatus per node, named after the
-// node. It reads no Secret but the gossip key: BGPPeer's TCP MD5 passwords
-// live in Secrets with names the user picks, which resourceNames cannot
-// list, and a rule for every Secret in farol-system would also hand every
-// node the webhook's private key. The controller is to copy the passwords
-// into one Secret the speakers read by name (issue 10, not built yet).
+// node. BGPPeer's TCP MD5 passwords live in Secrets with names the user
+// picks, which resourceNames cannot list, and a rule for every Secret in
+// farol-system would also hand every node the webhook's private key: the
+// controller copies them into farol-bgp-passwords, the one more Secret a
+// speaker may read, by name.
 
 // +kubebuilder:rbac:groups=farol.dev,resources=bgppeers;bgpadvertisements,verbs=get;list;watch
 // +kubebuilder:rbac:groups=farol.dev,resources=bgpnodestatuses,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;watch,namespace=farol-system,resourceNames=farol-bgp-passwords
