@@ -6,8 +6,9 @@ set -euo pipefail
 
 # iproute2: namespaces and veths (lab, L2 tests); arping and ndisc6: the
 # client side of the ARP/NDP tests; nftables, iptables, conntrack: kube-proxy
-# in the lab.
-pkgs=(iproute2 curl ca-certificates iputils-arping ndisc6 iputils-ping nftables iptables conntrack tcpdump)
+# in the lab; frr and bird2: the real BGP routers of the lab's router
+# namespace (test/lab StartRouter).
+pkgs=(iproute2 curl ca-certificates iputils-arping ndisc6 iputils-ping nftables iptables conntrack tcpdump frr bird2)
 need=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")

@@ -8,7 +8,7 @@
 //
 //	cp      control plane: etcd and kube-apiserver (test/cluster)
 //	client  sends the traffic under test (Curl, ping, arping)
-//	router  only addresses for now: the BGP peer will live here
+//	router  a BGP router, FRR or BIRD, once StartRouter runs it
 //	node-i  a Kubernetes node: kube-proxy, "pod" addresses on an ifb link
 //	        named pods (the kernel has no dummy type), routes to the other
 //	        nodes' pod CIDRs
