@@ -80,9 +80,10 @@ func parseBIRDProtocols(out []byte, now time.Time) ([]Session, error) {
 			if err != nil {
 				return nil, fmt.Errorf("birdc show protocols all: routes %q: %w", val, err)
 			}
-			if channel == "Channel ipv4" {
+			switch channel {
+			case "Channel ipv4":
 				cur.Received4 = n
-			} else if channel == "Channel ipv6" {
+			case "Channel ipv6":
 				cur.Received6 = n
 			}
 		}

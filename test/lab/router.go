@@ -271,9 +271,6 @@ func (o RouterOptions) withDefaults(self netip.Addr) (RouterOptions, error) {
 	return o, nil
 }
 
-// iBGP tells whether the peer is in the router's own AS.
-func (p RouterPeer) iBGP(asn uint32) bool { return p.ASN == asn }
-
 // Session is one BGP session as the router reports it.
 type Session struct {
 	// Peer is the neighbor's address.

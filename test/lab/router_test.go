@@ -99,7 +99,6 @@ func testRouter(t *testing.T, l *Lab, daemon RouterDaemon) {
 	waitGateways(t, r, hosts[0], 30*time.Second, n1.IPv4, n2.IPv4)
 
 	// Speaker killed, namespace alive: the kernel closes the TCP session.
-	begin = time.Now()
 	if err := p1.Kill(); err != nil {
 		t.Fatal(err)
 	}
