@@ -18,6 +18,12 @@ const frrDir = "/usr/lib/frr"
 // frr runs zebra (routes into the kernel), bgpd and bfdd, each in the
 // foreground with every path overridden, so that nothing touches /etc/frr
 // or /run/frr and several labs can run at once.
+//
+// The daemons switch to user frr (FRR refuses to run as root unless root is
+// in group frrvty), and the kernel clears Pdeathsig on that switch: if the
+// test binary is killed outright they outlive it, in the router namespace,
+// until the next lab's Start (or Cleanup) kills what is inside the
+// namespaces of dead runs. Stop, and every test's cleanup, end them.
 type frr struct{}
 
 var _ routerDaemon = frr{}

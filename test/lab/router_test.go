@@ -2,10 +2,12 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -57,7 +59,7 @@ func testRouter(t *testing.T, l *Lab, daemon RouterDaemon) {
 	}
 
 	// A second node with BFD: one multipath route per family.
-	p2 := startGoBGP(t, n2, gobgpPeer{ASN: 64602, Router: r.Host.IPv4, RouterASN: asn, Prefixes: hosts, BFD: true})
+	startGoBGP(t, n2, gobgpPeer{ASN: 64602, Router: r.Host.IPv4, RouterASN: asn, Prefixes: hosts, BFD: true})
 	waitGateways(t, r, hosts[0], 20*time.Second, n1.IPv4, n2.IPv4)
 	waitGateways(t, r, hosts[1], 5*time.Second, n1.IPv6, n2.IPv6)
 	waitBFD(t, r, n2.IPv4, true, 10*time.Second)
@@ -104,11 +106,21 @@ func testRouter(t *testing.T, l *Lab, daemon RouterDaemon) {
 	}
 	d = waitGateways(t, r, hosts[0], 5*time.Second, n2.IPv4)
 	t.Logf("%s: speaker killed → path gone in %s", daemon, d)
-	if err := p2.Kill(); err != nil {
+
+	// Stop ends every process in the router namespace and takes the
+	// daemon's routes out of the kernel with it, though a peer still
+	// announces them.
+	if err := r.Stop(); err != nil {
 		t.Fatal(err)
 	}
+	if pids, err := netnsPIDs(r.Host.Netns); err != nil || len(pids) > 0 {
+		t.Errorf("processes in the router namespace after Stop: %v %v", pids, err)
+	}
+	if _, err := os.Stat(r.Dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("router directory %s after Stop: %v", r.Dir, err)
+	}
 	for _, h := range hosts {
-		waitGateways(t, r, h, 5*time.Second)
+		waitGateways(t, r, h, time.Second)
 	}
 }
 
