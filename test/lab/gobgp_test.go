@@ -48,6 +48,8 @@ type gobgpPeer struct {
 	NextHop4, NextHop6 netip.Addr
 	// BFD turns on GoBGP's BFD at 100 ms × 3.
 	BFD bool
+	// Password is the TCP MD5 key, if any.
+	Password string
 }
 
 // startGoBGP runs a GoBGP speaker in the node's namespace, peering with the
@@ -110,7 +112,7 @@ func runGoBGP(cfg string) error {
 		return err
 	}
 	peer := &api.Peer{
-		Conf: &api.PeerConf{NeighborAddress: p.Router.String(), PeerAsn: p.RouterASN},
+		Conf: &api.PeerConf{NeighborAddress: p.Router.String(), PeerAsn: p.RouterASN, AuthPassword: p.Password},
 		Timers: &api.Timers{Config: &api.TimersConfig{
 			ConnectRetry: 1, HoldTime: 3, KeepaliveInterval: 1,
 			// After a BFD reset GoBGP waits 30 s by default.
