@@ -10,12 +10,7 @@ import (
 // TestRouterNeighbors runs the router with explicit neighbors instead of a
 // range: node-1 in the router's own AS (iBGP) with the right TCP MD5 key,
 // node-2 over eBGP with a wrong one, and graceful restart on.
-func TestRouterNeighbors(t *testing.T) {
-	l := StartT(t, Options{Nodes: 2, NoKubeProxy: true})
-	for _, d := range []RouterDaemon{FRR, BIRD} {
-		t.Run(string(d), func(t *testing.T) { testRouterNeighbors(t, l, d) })
-	}
-}
+func TestRouterNeighbors(t *testing.T) { eachDaemon(t, testRouterNeighbors) }
 
 func testRouterNeighbors(t *testing.T, l *Lab, daemon RouterDaemon) {
 	n1, n2 := l.Nodes[0], l.Nodes[1]

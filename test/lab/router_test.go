@@ -19,10 +19,13 @@ import (
 // dynamic eBGP range with BFD, IPv4 and IPv6 host routes over an IPv4
 // session, ECMP, and the three ways a path goes (BFD, hold timer, TCP
 // close).
-func TestRouter(t *testing.T) {
+func TestRouter(t *testing.T) { eachDaemon(t, testRouter) }
+
+// eachDaemon runs test with FRR, then with BIRD, in one two-node lab.
+func eachDaemon(t *testing.T, test func(*testing.T, *Lab, RouterDaemon)) {
 	l := StartT(t, Options{Nodes: 2, NoKubeProxy: true})
 	for _, d := range []RouterDaemon{FRR, BIRD} {
-		t.Run(string(d), func(t *testing.T) { testRouter(t, l, d) })
+		t.Run(string(d), func(t *testing.T) { test(t, l, d) })
 	}
 }
 
