@@ -8,8 +8,9 @@ set -euo pipefail
 # client side of the ARP/NDP tests; nftables, iptables, conntrack: kube-proxy
 # in the lab; prometheus: its promtool checks and unit-tests the alert rules
 # (Debian ships promtool only with the server, which it starts on :9090
-# where systemd runs).
-pkgs=(iproute2 curl ca-certificates iputils-arping ndisc6 iputils-ping nftables iptables conntrack tcpdump prometheus)
+# where systemd runs); frr and bird2: the real BGP routers of the lab's
+# router namespace (test/lab StartRouter).
+pkgs=(iproute2 curl ca-certificates iputils-arping ndisc6 iputils-ping nftables iptables conntrack tcpdump prometheus frr bird2)
 need=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")

@@ -8,7 +8,7 @@
 //
 //	cp      control plane: etcd and kube-apiserver (test/cluster)
 //	client  sends the traffic under test (Curl, ping, arping)
-//	router  only addresses for now: the BGP peer will live here
+//	router  a BGP router, FRR or BIRD, once StartRouter runs it
 //	node-i  a Kubernetes node: kube-proxy, "pod" addresses on an ifb link
 //	        named pods (the kernel has no dummy type), routes to the other
 //	        nodes' pod CIDRs
@@ -29,6 +29,16 @@
 // (the client) work from anywhere. Child processes (Host.Start) are forked
 // from a thread that lives in the host's namespace until Stop, with
 // Pdeathsig set, so they die with the test binary however it dies.
+//
+// StartRouter runs a real BGP router in the router namespace: FRR (zebra,
+// bgpd, bfdd) or BIRD 2, in the foreground with its own configuration,
+// sockets and PID files, generated from RouterOptions (ASN, dynamic ranges
+// or explicit neighbors, eBGP or iBGP, timers, BFD, ECMP, graceful
+// restart, TCP MD5). It installs what it learns, IPv4 and IPv6, in the
+// namespace's kernel table. Router.Sessions, Router.BFDPeers and
+// Host.Routes return parsed values; Router.RouteClient sends the client's
+// traffic for Service addresses through the router, which spreads
+// connections over its multipath routes.
 //
 // Each run uses a unique name prefix, farol-<pid>-<random>. Stop deletes
 // every namespace and stops every process the lab started; namespaces left

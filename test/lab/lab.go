@@ -41,7 +41,7 @@ type Lab struct {
 	Nodes []*Node
 	// Client is where test traffic comes from.
 	Client *Host
-	// Router has addresses only, for now; BGP peers will run there.
+	// Router is where StartRouter runs FRR or BIRD.
 	Router *Host
 	// ControlPlane runs etcd and kube-apiserver.
 	ControlPlane *Host
@@ -63,6 +63,7 @@ type Lab struct {
 	stopped  bool
 	procs    []*Proc
 	backends []*Backend
+	routers  []*Router
 
 	stopOnce sync.Once
 	stopErr  error
@@ -176,7 +177,7 @@ func (l *Lab) Stop() error {
 		begin := time.Now()
 		l.mu.Lock()
 		l.stopped = true
-		procs, backends := l.procs, l.backends
+		procs, backends, routers := l.procs, l.backends, l.routers
 		l.mu.Unlock()
 
 		var errs []error
@@ -189,6 +190,10 @@ func (l *Lab) Stop() error {
 		}
 		for range procs {
 			errs = append(errs, <-errc)
+		}
+		for _, r := range routers {
+			// Its processes are among procs; this removes its directory.
+			errs = append(errs, r.Stop())
 		}
 		procsDone := time.Now()
 		if l.Cluster != nil {

@@ -1,0 +1,67 @@
+package lab
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// The inputs in testdata are real output of FRR 8.4, BIRD 2.0.12 and ip,
+// taken from the lab with two GoBGP speakers, node-2 with BFD.
+func TestParseRouterOutput(t *testing.T) {
+	n1, n2 := netip.MustParseAddr("10.77.0.11"), netip.MustParseAddr("10.77.0.12")
+	// The BIRD output's clock: dynbgp2 came up at 02:57:03.030.
+	birdNow := time.Date(2026, 11, 30, 2, 57, 8, 30e6, time.Local)
+	for _, tc := range []struct {
+		file  string
+		parse func([]byte) (any, error)
+		want  any
+	}{{
+		file:  "frr-bgp-summary.json",
+		parse: func(b []byte) (any, error) { return parseFRRSummary(b) },
+		want: []Session{
+			{Peer: n1, ASN: 64601, State: "Established", Established: true, Uptime: 4 * time.Second, Received4: 1, Received6: 1},
+			{Peer: n2, ASN: 64602, State: "Established", Established: true, Uptime: 4 * time.Second, Received4: 1, Received6: 1},
+		},
+	}, {
+		file:  "bird-protocols.txt",
+		parse: func(b []byte) (any, error) { return parseBIRDProtocols(b, birdNow) },
+		want: []Session{
+			{Peer: n1, ASN: 64601, State: "Established", Established: true, Uptime: 5 * time.Second, Received4: 1, Received6: 1},
+			{Peer: n2, ASN: 64602, State: "Established", Established: true, Uptime: 5157 * time.Millisecond, Received4: 1, Received6: 1},
+		},
+	}, {
+		file:  "frr-bfd-peers.json",
+		parse: func(b []byte) (any, error) { return parseFRRBFDPeers(b) },
+		want:  []BFDPeer{{Peer: n1, State: "down"}, {Peer: n2, State: "up", Up: true}},
+	}, {
+		file:  "bird-bfd-sessions.txt",
+		parse: func(b []byte) (any, error) { return parseBIRDBFDSessions(b), nil },
+		want:  []BFDPeer{{Peer: n1, State: "Down"}, {Peer: n2, State: "Up", Up: true}},
+	}, {
+		file:  "ip-route.json",
+		parse: func(b []byte) (any, error) { return parseIPRoutes(b) },
+		want: []Route{
+			{Dst: netip.MustParsePrefix("10.77.0.200/32"), Protocol: "bgp", NextHops: []NextHop{{n1, "eth0"}, {n2, "eth0"}}},
+			{Dst: netip.MustParsePrefix("fd00:77::200/128"), Protocol: "bird", NextHops: []NextHop{{netip.MustParseAddr("fd00:77::11"), "eth0"}}},
+			{Dst: netip.MustParsePrefix("10.77.0.0/16"), Protocol: "kernel"},
+		},
+	}} {
+		t.Run(tc.file, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("testdata", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tc.parse(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}
