@@ -63,10 +63,16 @@ type BFD struct {
 	Multiplier uint8
 }
 
-// peerEntry is a configured peer and the number of its policy objects.
+// idleHoldAfterReset is how long a reset session stays idle before it is
+// dialled again.
+const idleHoldAfterReset = time.Second
+
+// peerEntry is a configured peer, the number of its policy objects, and
+// whether its BFD session runs now (see bfd.go).
 type peerEntry struct {
-	peer Peer
-	id   int
+	peer     Peer
+	id       int
+	bfdArmed bool
 }
 
 // SetPeers converges the sessions to peers: it removes vanished peers,
@@ -97,12 +103,13 @@ func (a *Announcer) SetPeers(ctx context.Context, peers []Peer) error {
 		case !ok:
 			errs = append(errs, a.addPeer(ctx, p))
 		case p != old.peer:
-			if _, err := a.bgp.UpdatePeer(ctx, &api.UpdatePeerRequest{Peer: a.apiPeer(p)}); err != nil {
+			old.peer = p
+			old.bfdArmed = old.bfdArmed && p.BFD.Enabled
+			if _, err := a.bgp.UpdatePeer(ctx, &api.UpdatePeerRequest{Peer: a.apiPeer(old)}); err != nil {
 				errs = append(errs, fmt.Errorf("update peer %s: %w", name, err))
 				continue
 			}
 			a.log.Info("bgp peer BFD updated", "peer", name, "address", p.Address)
-			old.peer = p
 		}
 	}
 	return errors.Join(errs...)
@@ -154,7 +161,7 @@ func (a *Announcer) addPeer(ctx context.Context, p Peer) error {
 		err = a.assignExport(ctx)
 	}
 	if err == nil {
-		err = a.bgp.AddPeer(ctx, &api.AddPeerRequest{Peer: a.apiPeer(p)})
+		err = a.bgp.AddPeer(ctx, &api.AddPeerRequest{Peer: a.apiPeer(e)})
 	}
 	if err != nil {
 		delete(a.peers, p.Name)
@@ -175,8 +182,10 @@ func (a *Announcer) removePeer(ctx context.Context, e *peerEntry) error {
 	return a.removePeerPolicy(ctx, e)
 }
 
-// apiPeer translates p into GoBGP's peer configuration.
-func (a *Announcer) apiPeer(p Peer) *api.Peer {
+// apiPeer translates e into GoBGP's peer configuration, with BFD only
+// while armed.
+func (a *Announcer) apiPeer(e *peerEntry) *api.Peer {
+	p := e.peer
 	local := p.LocalASN
 	if local == 0 {
 		local = a.opts.ASN
@@ -194,6 +203,10 @@ func (a *Announcer) apiPeer(p Peer) *api.Peer {
 			HoldTime:          seconds(p.HoldTime),
 			KeepaliveInterval: seconds(p.KeepaliveTime),
 			ConnectRetry:      seconds(p.ConnectRetry),
+			// GoBGP waits 30 s by default before it dials again after a
+			// reset (a BFD expiry, a NOTIFICATION): that long without
+			// routes after every blip of the link.
+			IdleHoldTimeAfterReset: seconds(idleHoldAfterReset),
 		}},
 	}
 	if p.SourceAddress.IsValid() {
@@ -211,7 +224,7 @@ func (a *Announcer) apiPeer(p Peer) *api.Peer {
 			MpGracefulRestart: &api.MpGracefulRestart{Config: &api.MpGracefulRestartConfig{Enabled: p.GracefulRestart}},
 		})
 	}
-	if p.BFD.Enabled {
+	if p.BFD.Enabled && e.bfdArmed {
 		ap.Bfd = &api.BfdPeerConfig{
 			Enabled:                  true,
 			DesiredMinimumTxInterval: micros(p.BFD.MinTx),

@@ -40,6 +40,7 @@ type Announcer struct {
 	paths  map[netip.Prefix]Path // what is advertised now
 	nextID int                   // numbers peers' policy objects
 	closed bool
+	stop   context.CancelFunc // ends the session watch
 }
 
 // New starts a BGP instance with no peers and no paths.
@@ -77,6 +78,13 @@ func New(ctx context.Context, o Options) (*Announcer, error) {
 		s.Stop()
 		return nil, err
 	}
+	watchCtx, stop := context.WithCancel(context.Background())
+	a.stop = stop
+	if err := a.watchSessions(watchCtx); err != nil {
+		stop()
+		s.Stop()
+		return nil, fmt.Errorf("watch bgp sessions: %w", err)
+	}
 	a.log.Info("bgp started", "routerID", o.RouterID, "asn", o.ASN, "listenPort", o.ListenPort)
 	return a, nil
 }
@@ -94,6 +102,7 @@ func (a *Announcer) Close(restart bool) error {
 		return nil
 	}
 	a.closed = true
+	a.stop()
 	if !restart {
 		a.bgp.Stop()
 		return nil

@@ -35,6 +35,7 @@ func (a *Announcer) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	a.closed = true
+	a.stop()
 	before, err := a.bgpSessions(ctx)
 	var errs []error
 	if err != nil {

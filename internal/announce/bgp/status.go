@@ -33,7 +33,8 @@ type Session struct {
 	// it never did.
 	LastError string
 	// BFD is the BFD session state (up, down, init, admin_down), empty when
-	// BFD is off for the peer.
+	// BFD is off for the peer. It is down while the BGP session is, as BFD
+	// runs only on established sessions.
 	BFD string
 }
 
@@ -45,8 +46,10 @@ const Established = "established"
 func (a *Announcer) Sessions(ctx context.Context) ([]Session, error) {
 	a.mu.Lock()
 	names := make(map[netip.Addr]string, len(a.peers))
+	withBFD := make(map[netip.Addr]bool, len(a.peers))
 	for _, e := range a.peers {
 		names[e.peer.Address] = e.peer.Name
+		withBFD[e.peer.Address] = e.peer.BFD.Enabled
 	}
 	a.mu.Unlock()
 	byAddr, err := a.bgpSessions(ctx)
@@ -56,6 +59,9 @@ func (a *Announcer) Sessions(ctx context.Context) ([]Session, error) {
 	out := make([]Session, 0, len(byAddr))
 	for addr, s := range byAddr {
 		s.Peer = names[addr]
+		if withBFD[addr] && s.BFD == "" {
+			s.BFD = "down"
+		}
 		out = append(out, s)
 	}
 	slices.SortFunc(out, func(x, y Session) int { return cmp.Compare(x.Peer, y.Peer) })
