@@ -24,14 +24,22 @@ import (
 // after each establishment during which a dead link is noticed by the hold
 // timer only.
 
-// watchSessions arms and disarms BFD on every session state change until
-// ctx ends.
+// watchSessions arms and disarms BFD on every session state change, and
+// keeps why a session last went down, until ctx ends.
 func (a *Announcer) watchSessions(ctx context.Context) error {
 	return a.bgp.WatchEvent(ctx, server.WatchEventMessageCallbacks{
 		OnPeerUpdate: func(e *apiutil.WatchEventMessage_PeerEvent, _ time.Time) {
-			if e.Type == apiutil.PEER_EVENT_STATE {
-				a.armBFD(ctx, e.Peer.Conf.NeighborAddress.Unmap(), e.Peer.State.SessionState == bgp.BGP_FSM_ESTABLISHED)
+			if e.Type != apiutil.PEER_EVENT_STATE {
+				return
 			}
+			addr := e.Peer.Conf.NeighborAddress.Unmap()
+			// Leaving idle is reported as the idle timer "expiring": not
+			// a failure.
+			if st := e.Peer.State; st.DisconnectReason != api.PeerState_DISCONNECT_REASON_UNSPECIFIED &&
+				st.DisconnectReason != api.PeerState_DISCONNECT_REASON_IDLE_TIMER_EXPIRED {
+				a.noteDown(addr, disconnectText(st.DisconnectReason, st.DisconnectMessage))
+			}
+			a.armBFD(ctx, addr, e.Peer.State.SessionState == bgp.BGP_FSM_ESTABLISHED)
 		},
 	}, server.WatchPeer())
 }

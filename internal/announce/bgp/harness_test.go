@@ -113,6 +113,29 @@ type route struct {
 	asPathLen int
 }
 
+func (r route) String() string {
+	return fmt.Sprintf("{from %v nh %v comms %v large %v lp %d aspath %d}", r.from, r.nextHop, r.comms, r.large, r.localPref, r.asPathLen)
+}
+
+// localAges returns the age (the time GoBGP last took it in, in whole
+// seconds) of every path in a's own RIB: a re-sent path gets a new one.
+func localAges(t *testing.T, a *Announcer) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	for _, fam := range []bgp.Family{bgp.RF_IPv4_UC, bgp.RF_IPv6_UC} {
+		err := a.bgp.ListPath(apiutil.ListPathRequest{TableType: api.TableType_TABLE_TYPE_GLOBAL, Family: fam},
+			func(nlri bgp.NLRI, paths []*apiutil.Path) {
+				for _, p := range paths {
+					out[nlri.String()] = p.Age
+				}
+			})
+		if err != nil {
+			t.Fatalf("list own paths: %v", err)
+		}
+	}
+	return out
+}
+
 // routes returns the router's RIB for both families, by prefix.
 func (r *router) routes(t *testing.T) map[netip.Prefix]route {
 	t.Helper()

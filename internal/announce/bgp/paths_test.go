@@ -57,8 +57,12 @@ func TestPathsAdvertisedAndWithdrawn(t *testing.T) {
 	updates := sessionByName(t, a, "r1").UpdatesSent
 	mustSetPaths(t, a, Path{Prefix: host6, Communities: comms[:1]}, Path{Prefix: agg4})
 	wantRoutes(t, ebgp, map[netip.Prefix]route{host6: withAS(v6, 0, 1), agg4: withAS(ag, 0, 1)}, 5*time.Second)
+	ages := localAges(t, a)
+	time.Sleep(1100 * time.Millisecond)                                                 // ages have a resolution of one second
 	mustSetPaths(t, a, Path{Prefix: agg4}, Path{Prefix: host6, Communities: comms[:1]}) // no change
-	time.Sleep(300 * time.Millisecond)
+	if got := localAges(t, a); !reflect.DeepEqual(got, ages) {
+		t.Fatalf("unchanged paths were given to GoBGP again: ages %v, before %v", got, ages)
+	}
 	if got := sessionByName(t, a, "r1").UpdatesSent - updates; got != 1 {
 		t.Fatalf("withdrawing one path sent %d UPDATEs, want 1", got)
 	}

@@ -67,12 +67,14 @@ type BFD struct {
 // dialled again.
 const idleHoldAfterReset = time.Second
 
-// peerEntry is a configured peer, the number of its policy objects, and
-// whether its BFD session runs now (see bfd.go).
+// peerEntry is a configured peer, the number of its policy objects,
+// whether its BFD session runs now (see bfd.go) and why its session last
+// went down.
 type peerEntry struct {
-	peer     Peer
-	id       int
-	bfdArmed bool
+	peer      Peer
+	id        int
+	bfdArmed  bool
+	lastError string
 }
 
 // SetPeers converges the sessions to peers: it removes vanished peers,

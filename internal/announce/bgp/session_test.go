@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"net/netip"
 	"os"
 	"strconv"
@@ -19,6 +20,28 @@ func TestSessionEstablishes(t *testing.T) {
 	if s.Address != rs[0].addr || s.Since.IsZero() || s.BFD != "" {
 		t.Fatalf("session = %+v", s)
 	}
+}
+
+// A session the router refuses never establishes, and the Session says why.
+func TestSessionRefusedSaysWhy(t *testing.T) {
+	addrs := loopbacks(2)
+	r := newRouter(t, addrs[1], 65000)
+	r.accept(t, addrs[0], nodeASN)
+	a := node(t, addrs[0], nodeASN+1, nh6) // not the AS the router expects
+	p := r.peer("r1")
+	p.SourceAddress = addrs[0]
+	mustSetPeers(t, a, p)
+	eventually(t, 10*time.Second, func() string {
+		if s := sessionByName(t, a, "r1"); s.LastError == "" {
+			return fmt.Sprintf("session %+v has no last error", s)
+		}
+		return ""
+	})
+	s := sessionByName(t, a, "r1")
+	if s.State == Established {
+		t.Fatalf("session established with the wrong AS: %+v", s)
+	}
+	t.Logf("last error: %q", s.LastError)
 }
 
 // SetPeers leaves a peer whose configuration did not change alone (same TCP

@@ -26,13 +26,15 @@ func TestShutdownWithdrawsBeforeClosing(t *testing.T) {
 		return ""
 	})
 
-	// The router's own event stream orders what it processed.
+	// The router's own event stream orders what it processed. Received
+	// UPDATEs only: a session that goes down drops its routes too, but
+	// without an UPDATE.
 	var mu sync.Mutex
 	var events []string
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	err := r.s.WatchEvent(ctx, server.WatchEventMessageCallbacks{
-		OnBestPath: func(paths []*apiutil.Path, _ time.Time) {
+		OnPathUpdate: func(paths []*apiutil.Path, _ time.Time) {
 			mu.Lock()
 			defer mu.Unlock()
 			for _, p := range paths {
@@ -48,7 +50,7 @@ func TestShutdownWithdrawsBeforeClosing(t *testing.T) {
 				events = append(events, "down")
 			}
 		},
-	}, server.WatchBestPath(false), server.WatchPeer())
+	}, server.WatchUpdate(false, "", ""), server.WatchPeer())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,9 +28,9 @@ type Session struct {
 	PrefixesReceived uint64
 	// UpdatesSent counts UPDATE messages written on this session.
 	UpdatesSent uint64
-	// LastError is why the session last went down, as GoBGP tells it
-	// (a NOTIFICATION received or sent, the hold timer, BFD); empty while
-	// it never did.
+	// LastError is why the session last went down or failed to come up,
+	// as GoBGP tells it (a NOTIFICATION received or sent, the hold timer,
+	// BFD); empty while it never did.
 	LastError string
 	// BFD is the BFD session state (up, down, init, admin_down), empty when
 	// BFD is off for the peer. It is down while the BGP session is, as BFD
@@ -47,9 +47,11 @@ func (a *Announcer) Sessions(ctx context.Context) ([]Session, error) {
 	a.mu.Lock()
 	names := make(map[netip.Addr]string, len(a.peers))
 	withBFD := make(map[netip.Addr]bool, len(a.peers))
+	lastErr := make(map[netip.Addr]string, len(a.peers))
 	for _, e := range a.peers {
 		names[e.peer.Address] = e.peer.Name
 		withBFD[e.peer.Address] = e.peer.BFD.Enabled
+		lastErr[e.peer.Address] = e.lastError
 	}
 	a.mu.Unlock()
 	byAddr, err := a.bgpSessions(ctx)
@@ -58,7 +60,7 @@ func (a *Announcer) Sessions(ctx context.Context) ([]Session, error) {
 	}
 	out := make([]Session, 0, len(byAddr))
 	for addr, s := range byAddr {
-		s.Peer = names[addr]
+		s.Peer, s.LastError = names[addr], lastErr[addr]
 		if withBFD[addr] && s.BFD == "" {
 			s.BFD = "down"
 		}
@@ -89,13 +91,9 @@ func sessionOf(name string, addr netip.Addr, p *api.Peer) Session {
 		Address:     addr,
 		State:       strings.ToLower(strings.TrimPrefix(st.GetSessionState().String(), "SESSION_STATE_")),
 		UpdatesSent: st.GetMessages().GetSent().GetUpdate(),
-		LastError:   st.GetDisconnectMessage(),
 	}
 	if up := p.GetTimers().GetState().GetUptime(); up != nil && up.GetSeconds() > 0 {
 		s.Since = up.AsTime()
-	}
-	if s.LastError == "" && st.GetDisconnectReason() != api.PeerState_DISCONNECT_REASON_UNSPECIFIED {
-		s.LastError = strings.ToLower(strings.TrimPrefix(st.GetDisconnectReason().String(), "DISCONNECT_REASON_"))
 	}
 	for _, af := range p.GetAfiSafis() {
 		s.PrefixesSent += af.GetState().GetAdvertised()
@@ -105,4 +103,23 @@ func sessionOf(name string, addr netip.Addr, p *api.Peer) Session {
 		s.BFD = strings.ToLower(strings.TrimPrefix(st.GetBfdState().GetSessionState().String(), "BFD_SESSION_STATE_"))
 	}
 	return s
+}
+
+// noteDown keeps why the session with addr went down.
+func (a *Announcer) noteDown(addr netip.Addr, why string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, e := range a.peers {
+		if e.peer.Address == addr {
+			e.lastError = why
+		}
+	}
+}
+
+func disconnectText(reason api.PeerState_DisconnectReason, msg string) string {
+	r := strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(reason.String(), "DISCONNECT_REASON_")), "_", " ")
+	if msg == "" {
+		return r
+	}
+	return r + ": " + msg
 }
