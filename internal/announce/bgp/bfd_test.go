@@ -300,19 +300,26 @@ func (s *sessionLog) since(from time.Time) (last sessionLine, changes []sessionL
 // expiry while the BGP session is already down leaves a stale reset in
 // GoBGP v4.8.0 that kills the next session right after it establishes.
 func TestBFDRecoversAfterExpiry(t *testing.T) {
-	cut := func(t *testing.T, l bfdLab, _ io.Writer) {
+	cut := func(t *testing.T, l bfdLab, _ io.Writer, log *sessionLog) {
 		l.cut(t)
-		time.Sleep(3 * time.Second)
+		at := time.Now()
+		t.Logf("session down %v after the cut", eventually(t, 5*time.Second, func() string {
+			if s, _ := log.since(time.Time{}); s.State == Established {
+				return "session still established"
+			}
+			return ""
+		}))
+		time.Sleep(3*time.Second - time.Since(at))
 		l.heal(t)
 	}
-	reset := func(t *testing.T, _ bfdLab, router io.Writer) {
+	reset := func(t *testing.T, _ bfdLab, router io.Writer, _ *sessionLog) {
 		if _, err := io.WriteString(router, "reset\n"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for name, tc := range map[string]struct {
 		dynamic bool
-		disrupt func(*testing.T, bfdLab, io.Writer)
+		disrupt func(*testing.T, bfdLab, io.Writer, *sessionLog)
 	}{
 		"link cut, static router":       {false, cut},
 		"link cut, dynamic router":      {true, cut},
@@ -342,7 +349,7 @@ func TestBFDRecoversAfterExpiry(t *testing.T) {
 					log.dump(t, t0)
 				}
 			})
-			tc.disrupt(t, l, router)
+			tc.disrupt(t, l, router, log)
 			t.Logf("established with BFD up %v after the disruption ended", eventually(t, 30*time.Second, func() string {
 				if _, changes := log.since(t0); len(changes) == 0 {
 					return "the disruption changed nothing"

@@ -30,7 +30,13 @@
 // written the withdrawal, then closes the sessions with an administrative
 // shutdown, so that routers stop sending traffic before the session drops.
 //
-// BFD is GoBGP's own (single hop, asynchronous, since v4.6.0): its UDP
-// listener is bound to port 3784 on every address of the namespace, so one
-// Announcer per network namespace can run BFD.
+// BFD is GoBGP's own (single hop, asynchronous, since v4.6.0), run only
+// while a session is established, which sidesteps gobgp#3561 in v4.8.0 (see
+// bfd.go). Its UDP listener takes port 3784 on every address of the
+// namespace, so one Announcer per network namespace can run BFD. GoBGP
+// sends at the configured MinTx whatever the router asks for (gobgp#3563).
+//
+// A session reset by BFD or a NOTIFICATION is dialled again after one
+// second, not GoBGP's default of 30: a blip of the link must not keep the
+// node's routes away for half a minute.
 package bgp

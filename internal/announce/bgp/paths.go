@@ -42,13 +42,22 @@ func (p Path) normalise() (Path, error) {
 	if !p.Prefix.IsValid() {
 		return p, fmt.Errorf("%w: invalid prefix %v", ErrInvalidPath, p.Prefix)
 	}
-	p.Prefix = netip.PrefixFrom(p.Prefix.Addr().Unmap(), min(p.Prefix.Bits(), p.Prefix.Addr().Unmap().BitLen())).Masked()
+	p.Prefix = canonical(p.Prefix)
 	p.Communities = slices.Compact(slices.Sorted(slices.Values(p.Communities)))
 	p.LargeCommunities = slices.Compact(slices.SortedFunc(slices.Values(p.LargeCommunities), func(a, b LargeCommunity) int {
 		return cmp.Or(cmp.Compare(a.ASN, b.ASN), cmp.Compare(a.LocalData1, b.LocalData1), cmp.Compare(a.LocalData2, b.LocalData2))
 	}))
 	p.Peers = slices.Compact(slices.Sorted(slices.Values(p.Peers)))
 	return p, nil
+}
+
+// canonical masks p and turns an IPv4-mapped prefix into IPv4:
+// ::ffff:a.b.c.d/n is a.b.c.d/(n-96).
+func canonical(p netip.Prefix) netip.Prefix {
+	if addr := p.Addr(); addr.Is4In6() {
+		p = netip.PrefixFrom(addr.Unmap(), max(p.Bits()-96, 0))
+	}
+	return p.Masked()
 }
 
 func (p Path) equal(o Path) bool {
@@ -121,7 +130,7 @@ func (a *Announcer) change(ctx context.Context, set []Path, unset []netip.Prefix
 	var errs []error
 	var withdraw []*apiutil.Path
 	for _, pfx := range unset {
-		pfx = pfx.Masked()
+		pfx = canonical(pfx)
 		if old, ok := a.paths[pfx]; ok {
 			withdraw = append(withdraw, a.apiPath(old))
 		}
@@ -131,7 +140,7 @@ func (a *Announcer) change(ctx context.Context, set []Path, unset []netip.Prefix
 			return fmt.Errorf("withdraw paths: %w", err)
 		}
 		for _, pfx := range unset {
-			pfx = pfx.Masked()
+			pfx = canonical(pfx)
 			if _, ok := a.paths[pfx]; ok {
 				delete(a.paths, pfx)
 				errs = append(errs, a.restrict(ctx, pfx, Path{}))
