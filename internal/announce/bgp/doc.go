@@ -7,7 +7,8 @@
 // peers this node must have sessions with and touches only what changed: a
 // new peer is added, a vanished one removed, a changed one re-created (its
 // session resets, as it must when an OPEN parameter changes) — except that a
-// change of BFD timers alone is applied in place. A peer whose
+// change of BFD settings alone is applied without a reset on this side. A
+// peer whose
 // configuration is unchanged keeps its session, whatever else changes.
 // SetPaths takes the whole set of prefixes to advertise and Change only a
 // delta; both send updates for the changed prefixes only, so that one

@@ -81,6 +81,8 @@ type peerEntry struct {
 // re-creates changed ones (their sessions reset), updates those whose BFD
 // settings alone changed in place, and adds new ones; a peer equal to the
 // configured one is left alone. Invalid peers are reported and skipped.
+// A BFD change restarts the BFD session (GoBGP re-creates it), which a
+// router that watches BFD may answer by resetting the BGP session itself.
 func (a *Announcer) SetPeers(ctx context.Context, peers []Peer) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
