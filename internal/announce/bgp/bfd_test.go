@@ -353,6 +353,7 @@ func TestBFDRecoversAfterExpiry(t *testing.T) {
 			}
 			t.Logf("established with BFD up after %v", eventually(t, 20*time.Second, up))
 			t0 := time.Now()
+			before, _ := log.since(time.Time{})
 			t.Cleanup(func() {
 				if t.Failed() {
 					log.dump(t, t0)
@@ -370,6 +371,18 @@ func TestBFDRecoversAfterExpiry(t *testing.T) {
 			last, changes := log.since(stable)
 			if len(changes) > 0 || up() != "" {
 				t.Fatalf("session did not stay up for 60 s: %d changes, now %+v", len(changes), last)
+			}
+			// One new session, not one killed right after it came up
+			// and then another (the signature of gobgp#3561).
+			_, after := log.since(t0)
+			sessions := map[time.Time]bool{}
+			for _, l := range after {
+				if !l.Since.IsZero() && !l.Since.Equal(before.Since) {
+					sessions[l.Since] = true
+				}
+			}
+			if len(sessions) != 1 {
+				t.Fatalf("%d sessions established after the disruption, want 1", len(sessions))
 			}
 		})
 	}
