@@ -83,15 +83,25 @@ func newRouter(t *testing.T, addr netip.Addr, asn uint32) *router {
 // accept configures node (at addr, AS asn) as a passive neighbour.
 func (r *router) accept(t *testing.T, addr netip.Addr, asn uint32) {
 	t.Helper()
+	r.acceptWith(t, addr, asn, false)
+}
+
+// acceptWith is accept, with graceful restart (RFC 4724) when gr.
+func (r *router) acceptWith(t *testing.T, addr netip.Addr, asn uint32, gr bool) {
+	t.Helper()
 	p := &api.Peer{
 		Conf:      &api.PeerConf{NeighborAddress: addr.String(), PeerAsn: asn},
 		Transport: &api.Transport{PassiveMode: true},
 		Timers:    &api.Timers{Config: &api.TimersConfig{HoldTime: 9, KeepaliveInterval: 3}},
 	}
 	for _, afi := range []api.Family_Afi{api.Family_AFI_IP, api.Family_AFI_IP6} {
-		p.AfiSafis = append(p.AfiSafis, &api.AfiSafi{Config: &api.AfiSafiConfig{
-			Family: &api.Family{Afi: afi, Safi: api.Family_SAFI_UNICAST}, Enabled: true,
-		}})
+		p.AfiSafis = append(p.AfiSafis, &api.AfiSafi{
+			Config:            &api.AfiSafiConfig{Family: &api.Family{Afi: afi, Safi: api.Family_SAFI_UNICAST}, Enabled: true},
+			MpGracefulRestart: &api.MpGracefulRestart{Config: &api.MpGracefulRestartConfig{Enabled: gr}},
+		})
+	}
+	if gr {
+		p.GracefulRestart = &api.GracefulRestart{Enabled: true, RestartTime: 30}
 	}
 	if err := r.s.AddPeer(context.Background(), &api.AddPeerRequest{Peer: p}); err != nil {
 		t.Fatalf("router %v: add neighbour %v: %v", r.addr, addr, err)

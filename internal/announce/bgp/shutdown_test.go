@@ -3,6 +3,7 @@ package bgp
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"slices"
 	"sync"
 	"testing"
@@ -78,5 +79,40 @@ func TestShutdownWithdrawsBeforeClosing(t *testing.T) {
 	}
 	if err := a.SetPaths(context.Background(), []Path{{Prefix: host4}}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("SetPaths after Shutdown = %v, want ErrClosed", err)
+	}
+}
+
+// Close(true) on a peer with graceful restart leaves the router holding
+// the node's routes (RFC 4724), so that a restarting speaker keeps traffic
+// flowing; Close(false) takes them away at once.
+func TestCloseForRestartKeepsRoutes(t *testing.T) {
+	for name, restart := range map[string]bool{"restart": true, "stop": false} {
+		t.Run(name, func(t *testing.T) {
+			addrs := loopbacks(2)
+			r := newRouter(t, addrs[1], 65000)
+			r.acceptWith(t, addrs[0], nodeASN, true)
+			a := node(t, addrs[0], nodeASN, nh6)
+			p := r.peer("r1")
+			p.SourceAddress, p.GracefulRestart, p.RestartTime = addrs[0], true, 30*time.Second
+			mustSetPeers(t, a, p)
+			waitEstablished(t, a, "r1", 10*time.Second)
+			mustSetPaths(t, a, Path{Prefix: host4})
+			want := map[netip.Prefix]route{host4: {from: addrs[0], nextHop: addrs[0], asPathLen: 1}}
+			wantRoutes(t, r, want, 5*time.Second)
+			if err := a.Close(restart); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, 5*time.Second, func() string {
+				if s := r.session(t, addrs[0]); s.State == Established {
+					return "router still has the session"
+				}
+				return ""
+			})
+			time.Sleep(time.Second)
+			if !restart {
+				want = map[netip.Prefix]route{}
+			}
+			wantRoutes(t, r, want, 0)
+		})
 	}
 }
