@@ -70,8 +70,12 @@ func newRouter(t *testing.T, addr netip.Addr, asn uint32) *router {
 	r := &router{addr: addr, port: freePort(t, addr), asn: asn}
 	r.s = server.NewBgpServer(server.LoggerOption(testLogger(t), new(slog.LevelVar)))
 	go r.s.Serve()
+	id := addr
+	if !id.Is4() {
+		id = netip.AddrFrom4([4]byte{10, 255, 255, 1})
+	}
 	err := r.s.StartBgp(context.Background(), &api.StartBgpRequest{Global: &api.Global{
-		Asn: asn, RouterId: addr.String(), ListenPort: int32(r.port), ListenAddresses: []string{addr.String()},
+		Asn: asn, RouterId: id.String(), ListenPort: int32(r.port), ListenAddresses: []string{addr.String()},
 	}})
 	if err != nil {
 		t.Fatalf("start router %v: %v", addr, err)
@@ -83,14 +87,21 @@ func newRouter(t *testing.T, addr netip.Addr, asn uint32) *router {
 // accept configures node (at addr, AS asn) as a passive neighbour.
 func (r *router) accept(t *testing.T, addr netip.Addr, asn uint32) {
 	t.Helper()
-	r.acceptWith(t, addr, asn, false)
+	r.acceptWith(t, addr, asn, neighbour{})
 }
 
-// acceptWith is accept, with graceful restart (RFC 4724) when gr.
-func (r *router) acceptWith(t *testing.T, addr netip.Addr, asn uint32, gr bool) {
+// neighbour is how a router configures a node beyond its address and AS.
+type neighbour struct {
+	gracefulRestart bool
+	password        string
+}
+
+// acceptWith is accept with more settings.
+func (r *router) acceptWith(t *testing.T, addr netip.Addr, asn uint32, n neighbour) {
 	t.Helper()
+	gr := n.gracefulRestart
 	p := &api.Peer{
-		Conf:      &api.PeerConf{NeighborAddress: addr.String(), PeerAsn: asn},
+		Conf:      &api.PeerConf{NeighborAddress: addr.String(), PeerAsn: asn, AuthPassword: n.password},
 		Transport: &api.Transport{PassiveMode: true},
 		Timers:    &api.Timers{Config: &api.TimersConfig{HoldTime: 9, KeepaliveInterval: 3}},
 	}

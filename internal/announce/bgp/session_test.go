@@ -2,6 +2,7 @@ package bgp
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -42,6 +43,59 @@ func TestSessionRefusedSaysWhy(t *testing.T) {
 		t.Fatalf("session established with the wrong AS: %+v", s)
 	}
 	t.Logf("last error: %q", s.LastError)
+}
+
+// TCP MD5: the right password establishes, a wrong one never does.
+func TestSessionPassword(t *testing.T) {
+	for name, tc := range map[string]struct {
+		password string
+		up       bool
+	}{"right": {"s3cret", true}, "wrong": {"guess", false}} {
+		t.Run(name, func(t *testing.T) {
+			addrs := loopbacks(2)
+			r := newRouter(t, addrs[1], 65000)
+			r.acceptWith(t, addrs[0], nodeASN, neighbour{password: "s3cret"})
+			a := node(t, addrs[0], nodeASN, nh6)
+			p := r.peer("r1")
+			p.SourceAddress, p.Password = addrs[0], tc.password
+			mustSetPeers(t, a, p)
+			if tc.up {
+				waitEstablished(t, a, "r1", 10*time.Second)
+				return
+			}
+			time.Sleep(5 * time.Second)
+			if s := sessionByName(t, a, "r1"); s.State == Established {
+				t.Fatalf("established with a wrong password: %+v", s)
+			}
+		})
+	}
+}
+
+// An IPv6 session carries IPv4 and IPv6 prefixes, each with the node's
+// next hop of its family.
+func TestIPv6Session(t *testing.T) {
+	lo6 := netip.IPv6Loopback()
+	r := newRouter(t, lo6, 65000)
+	r.accept(t, lo6, nodeASN)
+	// Not a loopback address: GoBGP refuses an IPv4 loopback next hop on a
+	// session that is not on IPv4 loopback.
+	v4 := netip.MustParseAddr("192.0.2.7")
+	a, err := New(context.Background(), Options{
+		Logger: testLogger(t), RouterID: v4, ASN: nodeASN, ListenPort: -1, NextHopIPv4: v4, NextHopIPv6: nh6,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Close(false) })
+	p := r.peer("r1")
+	p.SourceAddress = lo6
+	mustSetPeers(t, a, p)
+	waitEstablished(t, a, "r1", 10*time.Second)
+	mustSetPaths(t, a, Path{Prefix: host4}, Path{Prefix: host6})
+	wantRoutes(t, r, map[netip.Prefix]route{
+		host4: {from: lo6, nextHop: v4, asPathLen: 1},
+		host6: {from: lo6, nextHop: nh6, asPathLen: 1},
+	}, 5*time.Second)
 }
 
 // SetPeers leaves a peer whose configuration did not change alone (same TCP

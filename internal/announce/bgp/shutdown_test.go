@@ -90,7 +90,7 @@ func TestCloseForRestartKeepsRoutes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			addrs := loopbacks(2)
 			r := newRouter(t, addrs[1], 65000)
-			r.acceptWith(t, addrs[0], nodeASN, true)
+			r.acceptWith(t, addrs[0], nodeASN, neighbour{gracefulRestart: true})
 			a := node(t, addrs[0], nodeASN, nh6)
 			p := r.peer("r1")
 			p.SourceAddress, p.GracefulRestart, p.RestartTime = addrs[0], true, 30*time.Second
