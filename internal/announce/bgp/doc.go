@@ -31,11 +31,12 @@
 // written the withdrawal, then closes the sessions with an administrative
 // shutdown, so that routers stop sending traffic before the session drops.
 //
-// BFD is GoBGP's own (single hop, asynchronous, since v4.6.0), run only
-// while a session is established, which sidesteps gobgp#3561 in v4.8.0 (see
-// bfd.go). Its UDP listener takes port 3784 on every address of the
-// namespace, so one Announcer per network namespace can run BFD. GoBGP
-// sends at the configured MinTx whatever the router asks for (gobgp#3563).
+// GoBGP's own BFD is never turned on: in v4.8.0 it can kill the next
+// session after an expiry (gobgp#3561), ignores the router's Required Min
+// RX (gobgp#3563), and against FRR, whose bfdd first answers from 0.0.0.0,
+// it keeps the wrong session. Farol runs BFD itself (internal/bfd, tested
+// against FRR and BIRD in test/lab), and its listener would collide with
+// GoBGP's on UDP 3784 anyway.
 //
 // A session reset by BFD or a NOTIFICATION is dialled again after one
 // second, not GoBGP's default of 30: a blip of the link must not keep the

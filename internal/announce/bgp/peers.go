@@ -46,43 +46,24 @@ type Peer struct {
 	// RestartTime (0: GoBGP's default) while the speaker restarts.
 	GracefulRestart bool
 	RestartTime     time.Duration
-	// BFD, when enabled, brings the session down as soon as BFD detects
-	// the path to the router dead.
-	BFD BFD
-}
-
-// BFD configures the BFD session (RFC 5880, 5881) that watches a peer.
-type BFD struct {
-	Enabled bool
-	// MinRx is the slowest rate at which this node accepts packets, and
-	// MinTx the rate at which it wants to send them (GoBGP sends at MinTx
-	// whatever the router asks for); 0 means GoBGP's default of 1 s.
-	MinRx, MinTx time.Duration
-	// Multiplier is how many missed packets declare the session down; 0
-	// means 3.
-	Multiplier uint8
 }
 
 // idleHoldAfterReset is how long a reset session stays idle before it is
 // dialled again.
 const idleHoldAfterReset = time.Second
 
-// peerEntry is a configured peer, the number of its policy objects,
-// whether its BFD session runs now (see bfd.go) and why its session last
-// went down.
+// peerEntry is a configured peer, the number of its policy objects and
+// why its session last went down.
 type peerEntry struct {
 	peer      Peer
 	id        int
-	bfdArmed  bool
 	lastError string
 }
 
 // SetPeers converges the sessions to peers: it removes vanished peers,
-// re-creates changed ones (their sessions reset), updates those whose BFD
-// settings alone changed in place, and adds new ones; a peer equal to the
-// configured one is left alone. Invalid peers are reported and skipped.
-// A BFD change restarts the BFD session (GoBGP re-creates it), which a
-// router that watches BFD may answer by resetting the BGP session itself.
+// re-creates changed ones (their sessions reset) and adds new ones; a peer
+// equal to the configured one is left alone. Invalid peers are reported
+// and skipped.
 func (a *Announcer) SetPeers(ctx context.Context, peers []Peer) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -95,25 +76,14 @@ func (a *Announcer) SetPeers(ctx context.Context, peers []Peer) error {
 	for _, name := range slices.Sorted(maps.Keys(a.peers)) {
 		old := a.peers[name]
 		p, ok := want[name]
-		if ok && (p == old.peer || bfdOnlyChange(old.peer, p)) {
+		if ok && p == old.peer {
 			continue
 		}
 		errs = append(errs, a.removePeer(ctx, old))
 	}
 	for _, name := range slices.Sorted(maps.Keys(want)) {
-		p := want[name]
-		old, ok := a.peers[name]
-		switch {
-		case !ok:
-			errs = append(errs, a.addPeer(ctx, p))
-		case p != old.peer:
-			old.peer = p
-			old.bfdArmed = old.bfdArmed && p.BFD.Enabled
-			if _, err := a.bgp.UpdatePeer(ctx, &api.UpdatePeerRequest{Peer: a.apiPeer(old)}); err != nil {
-				errs = append(errs, fmt.Errorf("update peer %s: %w", name, err))
-				continue
-			}
-			a.log.Info("bgp peer BFD updated", "peer", name, "address", p.Address)
+		if _, ok := a.peers[name]; !ok {
+			errs = append(errs, a.addPeer(ctx, want[name]))
 		}
 	}
 	return errors.Join(errs...)
@@ -145,13 +115,6 @@ func validPeers(peers []Peer) (map[string]Peer, []error) {
 		}
 	}
 	return want, errs
-}
-
-// bfdOnlyChange tells whether a and b differ in their BFD settings only,
-// which GoBGP applies without touching the session.
-func bfdOnlyChange(a, b Peer) bool {
-	a.BFD = b.BFD
-	return a == b
 }
 
 // addPeer installs p's export policy, then the peer, so that its first
@@ -186,8 +149,8 @@ func (a *Announcer) removePeer(ctx context.Context, e *peerEntry) error {
 	return a.removePeerPolicy(ctx, e)
 }
 
-// apiPeer translates e into GoBGP's peer configuration, with BFD only
-// while armed.
+// apiPeer translates e into GoBGP's peer configuration. GoBGP's own BFD is
+// never turned on: Farol runs its own (internal/bfd), see doc.go.
 func (a *Announcer) apiPeer(e *peerEntry) *api.Peer {
 	p := e.peer
 	local := p.LocalASN
@@ -208,7 +171,7 @@ func (a *Announcer) apiPeer(e *peerEntry) *api.Peer {
 			KeepaliveInterval: seconds(p.KeepaliveTime),
 			ConnectRetry:      seconds(p.ConnectRetry),
 			// GoBGP waits 30 s by default before it dials again after a
-			// reset (a BFD expiry, a NOTIFICATION): that long without
+			// reset (a NOTIFICATION, a BFD-triggered reset): that long without
 			// routes after every blip of the link.
 			IdleHoldTimeAfterReset: seconds(idleHoldAfterReset),
 		}},
@@ -228,17 +191,7 @@ func (a *Announcer) apiPeer(e *peerEntry) *api.Peer {
 			MpGracefulRestart: &api.MpGracefulRestart{Config: &api.MpGracefulRestartConfig{Enabled: p.GracefulRestart}},
 		})
 	}
-	if p.BFD.Enabled && e.bfdArmed {
-		ap.Bfd = &api.BfdPeerConfig{
-			Enabled:                  true,
-			DesiredMinimumTxInterval: micros(p.BFD.MinTx),
-			RequiredMinimumReceive:   micros(p.BFD.MinRx),
-			DetectionMultiplier:      uint32(p.BFD.Multiplier),
-		}
-	}
 	return ap
 }
 
 func seconds(d time.Duration) uint64 { return uint64(d / time.Second) }
-
-func micros(d time.Duration) uint32 { return uint32(d / time.Microsecond) }

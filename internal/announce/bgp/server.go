@@ -93,8 +93,7 @@ func New(ctx context.Context, o Options) (*Announcer, error) {
 // and routers drop this node's paths when they read it. With restart, peers
 // with graceful restart get no NOTIFICATION and keep the paths for their
 // restart time, so that a speaker that restarts keeps traffic flowing; the
-// process is then expected to exit (GoBGP's BFD listener stays until it
-// does). Shutdown is the graceful way out. Later calls do nothing.
+// process is then expected to exit. Shutdown is the graceful way out. Later calls do nothing.
 func (a *Announcer) Close(restart bool) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -29,13 +29,9 @@ type Session struct {
 	// UpdatesSent counts UPDATE messages written on this session.
 	UpdatesSent uint64
 	// LastError is why the session last went down or failed to come up,
-	// as GoBGP tells it (a NOTIFICATION received or sent, the hold timer,
-	// BFD); empty while it never did.
+	// as GoBGP tells it (a NOTIFICATION received or sent, the hold timer);
+	// empty while it never did.
 	LastError string
-	// BFD is the BFD session state (up, down, init, admin_down), empty when
-	// BFD is off for the peer. It is down while the BGP session is, as BFD
-	// runs only on established sessions.
-	BFD string
 }
 
 // Established is the State of a working session.
@@ -46,11 +42,9 @@ const Established = "established"
 func (a *Announcer) Sessions(ctx context.Context) ([]Session, error) {
 	a.mu.Lock()
 	names := make(map[netip.Addr]string, len(a.peers))
-	withBFD := make(map[netip.Addr]bool, len(a.peers))
 	lastErr := make(map[netip.Addr]string, len(a.peers))
 	for _, e := range a.peers {
 		names[e.peer.Address] = e.peer.Name
-		withBFD[e.peer.Address] = e.peer.BFD.Enabled
 		lastErr[e.peer.Address] = e.lastError
 	}
 	a.mu.Unlock()
@@ -61,9 +55,6 @@ func (a *Announcer) Sessions(ctx context.Context) ([]Session, error) {
 	out := make([]Session, 0, len(byAddr))
 	for addr, s := range byAddr {
 		s.Peer, s.LastError = names[addr], lastErr[addr]
-		if withBFD[addr] && s.BFD == "" {
-			s.BFD = "down"
-		}
 		out = append(out, s)
 	}
 	slices.SortFunc(out, func(x, y Session) int { return cmp.Compare(x.Peer, y.Peer) })
@@ -98,9 +89,6 @@ func sessionOf(name string, addr netip.Addr, p *api.Peer) Session {
 	for _, af := range p.GetAfiSafis() {
 		s.PrefixesSent += af.GetState().GetAdvertised()
 		s.PrefixesReceived += af.GetState().GetReceived()
-	}
-	if p.GetBfd().GetEnabled() {
-		s.BFD = strings.ToLower(strings.TrimPrefix(st.GetBfdState().GetSessionState().String(), "BFD_SESSION_STATE_"))
 	}
 	return s
 }

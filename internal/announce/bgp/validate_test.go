@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"reflect"
 	"testing"
-	"time"
 )
 
 func TestValidPeers(t *testing.T) {
@@ -38,17 +37,6 @@ func TestValidPeers(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestBFDOnlyChange(t *testing.T) {
-	p := Peer{Name: "a", ASN: 1, HoldTime: 3 * time.Second}
-	withBFD := p
-	withBFD.BFD = BFD{Enabled: true, MinRx: 100 * time.Millisecond}
-	held := p
-	held.HoldTime = 9 * time.Second
-	if !bfdOnlyChange(p, withBFD) || bfdOnlyChange(p, held) {
-		t.Fatal("bfdOnlyChange must tell BFD changes from session changes")
 	}
 }
 
