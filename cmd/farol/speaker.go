@@ -54,6 +54,7 @@ func speakerCommand() *cobra.Command {
 	f.DurationVar(&o.HandoverTimeout, "handover-timeout", o.HandoverTimeout, "longest a live node keeps answering for an address it hands over, waiting to hear the successor claim it")
 	f.DurationVar(&o.JoinGrace, "join-grace", o.JoinGrace, "wait this long to meet other speakers before announcing")
 	f.DurationVar(&o.L2.RefreshInterval, "gratuitous-refresh", o.L2.RefreshInterval, "re-announce owned addresses this often")
+	f.BoolVar(&o.BGPMode, "bgp", o.BGPMode, "run the BGP mode: sessions to the BGPPeers that select this node, with Farol's BFD")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	return cmd
 }

@@ -33,7 +33,16 @@ func Node(n *corev1.Node) decision.Node {
 // InternalIP is the address speakers reach each other on: the node's first
 // InternalIP, IPv4 preferred.
 func InternalIP(n *corev1.Node) (netip.Addr, bool) {
-	var best netip.Addr
+	v4, v6 := InternalIPs(n)
+	if v4.IsValid() {
+		return v4, true
+	}
+	return v6, v6.IsValid()
+}
+
+// InternalIPs are the node's first IPv4 and first IPv6 InternalIP (either
+// invalid when it has none): its BGP next hops and BFD sources.
+func InternalIPs(n *corev1.Node) (v4, v6 netip.Addr) {
 	for _, a := range n.Status.Addresses {
 		if a.Type != corev1.NodeInternalIP {
 			continue
@@ -42,11 +51,15 @@ func InternalIP(n *corev1.Node) (netip.Addr, bool) {
 		if err != nil {
 			continue
 		}
-		if !best.IsValid() || (ip.Is4() && !best.Is4()) {
-			best = ip.Unmap()
+		ip = ip.Unmap()
+		if ip.Is4() && !v4.IsValid() {
+			v4 = ip
+		}
+		if ip.Is6() && !v6.IsValid() {
+			v6 = ip
 		}
 	}
-	return best, best.IsValid()
+	return v4, v6
 }
 
 // L2Advertisement resolves an advertisement's selectors against the pools.

@@ -146,3 +146,28 @@ func loop(ctx context.Context, kick <-chan struct{}, pause time.Duration, log *s
 		}
 	}
 }
+
+// kickOn kicks on every create and delete, and on updates that changed
+// says matter.
+func kickOn(kick func(), changed func(oldObj, newObj client.Object) bool) handler.EventHandler {
+	return handler.Funcs{
+		CreateFunc: func(context.Context, event.CreateEvent, queue) { kick() },
+		DeleteFunc: func(context.Context, event.DeleteEvent, queue) { kick() },
+		UpdateFunc: func(_ context.Context, e event.UpdateEvent, _ queue) {
+			if changed(e.ObjectOld, e.ObjectNew) {
+				kick()
+			}
+		},
+	}
+}
+
+// ownNode: of Node updates only this node's labels and addresses matter
+// to its BGP sessions (peer node selectors, next hops).
+func ownNode(self string) func(oldObj, newObj client.Object) bool {
+	return func(o, n client.Object) bool {
+		if n.GetName() != self {
+			return false
+		}
+		return nodeChanged(o, n)
+	}
+}

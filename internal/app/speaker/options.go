@@ -56,6 +56,13 @@ type Options struct {
 	// detection time (about 350 ms with the default probes); a false alarm
 	// costs one state exchange, milliseconds without answers.
 	FreezeThreshold time.Duration
+	// BGPMode runs the BGP announcer (an embedded GoBGP that only dials
+	// out) and Farol's BFD for the BGPPeers that select this node. Off in
+	// the zero value; Defaults turns it on.
+	BGPMode bool
+	// BGP and BFD replace the real BGP announcer and BFD runner (tests).
+	BGP BGP
+	BFD BFDRunner
 	// Members replaces the memberlist membership (Membership is then
 	// unused): benchmarks and tests simulate thousands of live speakers
 	// with it. Run closes it.
@@ -80,6 +87,7 @@ func Defaults() Options {
 		HandoverTimeout: 2 * time.Second,
 		JoinGrace:       time.Second,
 		FreezeThreshold: 500 * time.Millisecond,
+		BGPMode:         true,
 	}
 }
 

@@ -128,8 +128,17 @@ func Run(ctx context.Context, o Options) error {
 		self: o.NodeName, worlds: w, appliers: map[decision.Mode]modeApplier{decision.ModeL2: ap}, answered: ann.Answered, metrics: m,
 		reported: map[string]string{}, written: map[string]written{},
 	}
+	bgpMode, err := o.startBGP(ctx, mgr, log)
+	if err != nil {
+		return err
+	}
+	if bgpMode != nil {
+		r.appliers[decision.ModeBGP] = bgpMode.applier
+		defer bgpMode.stop(log)
+	}
 	redecideKick, redecide := kicker()
 	peerKick, refreshPeers := kicker()
+	bgpKick, refreshBGP := kicker()
 	err = ctrl.NewControllerManagedBy(mgr).
 		Named("speaker").
 		For(&corev1.Service{}).
@@ -139,6 +148,8 @@ func Run(ctx context.Context, o Options) error {
 		Watches(&farolv1.L2Advertisement{}, worldHandler(w, redecide, specChanged)).
 		Watches(&farolv1.BGPAdvertisement{}, worldHandler(w, redecide, specChanged)).
 		Watches(&farolv1.AddressPool{}, worldHandler(w, redecide, specChanged)).
+		Watches(&farolv1.BGPPeer{}, kickOn(refreshBGP, specChanged)).
+		Watches(&corev1.Node{}, kickOn(refreshBGP, ownNode(o.NodeName))).
 		WatchesRawSource(source.Channel(again, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
 		Complete(r)
@@ -172,6 +183,9 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}()
 	go ap.run(mctx)
+	if bgpMode != nil {
+		go loop(mctx, bgpKick, 200*time.Millisecond, log, "setting up BGP sessions", bgpMode.peers.refresh)
+	}
 	go loop(mctx, peerKick, 200*time.Millisecond, log, "finding the other speakers", w.refreshPeers)
 	go loop(mctx, redecideKick, 20*time.Millisecond, log, "deciding again", func(ctx context.Context) error {
 		n, err := w.redecide(ctx)

@@ -1,0 +1,158 @@
+package speaker
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"maps"
+	"net/netip"
+	"slices"
+	"sync"
+
+	"github.com/farol-lb/farol/internal/announce/bgp"
+	"github.com/farol-lb/farol/internal/decision"
+)
+
+// BGP is the part of the BGP announcer the speaker uses.
+type BGP interface {
+	SetPeers(ctx context.Context, peers []bgp.Peer) error
+	Change(ctx context.Context, set []bgp.Path, unset []netip.Prefix) error
+	Shutdown(ctx context.Context) error
+}
+
+var _ BGP = (*bgp.Announcer)(nil)
+
+// bgpApplier carries out this node's BGP announcements: one path per
+// prefix, merged from every Service that wants it (several addresses of a
+// pool can share one aggregate). Only prefixes whose merged path changed
+// are handed to the announcer, so one Service's change never touches the
+// others' routes, and no session is reset by it.
+type bgpApplier struct {
+	ann BGP
+	ctx context.Context
+	log *slog.Logger
+
+	mu        sync.Mutex
+	byService map[string][]bgp.Path                // what each Service wants
+	byPrefix  map[netip.Prefix]map[string]bgp.Path // prefix -> Service -> path
+	applied   map[netip.Prefix]bgp.Path            // what the announcer was told
+}
+
+var _ modeApplier = (*bgpApplier)(nil)
+
+func newBGPApplier(ctx context.Context, ann BGP, log *slog.Logger) *bgpApplier {
+	return &bgpApplier{ann: ann, ctx: ctx, log: log, byService: map[string][]bgp.Path{},
+		byPrefix: map[netip.Prefix]map[string]bgp.Path{}, applied: map[netip.Prefix]bgp.Path{}}
+}
+
+// set replaces a Service's BGP announcements made by this node.
+func (b *bgpApplier) set(service string, mine []decision.Announcement) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	touched := map[netip.Prefix]bool{}
+	for _, p := range b.byService[service] {
+		touched[p.Prefix] = true
+		delete(b.byPrefix[p.Prefix], service)
+	}
+	paths := map[netip.Prefix]bgp.Path{}
+	for _, a := range mine {
+		if a.Route == nil {
+			continue
+		}
+		p := pathOf(a.Route)
+		if old, ok := paths[p.Prefix]; ok {
+			p = merge(old, p)
+		}
+		paths[p.Prefix] = p
+	}
+	b.byService[service] = slices.Collect(maps.Values(paths))
+	if len(paths) == 0 {
+		delete(b.byService, service)
+	}
+	for pfx, p := range paths {
+		touched[pfx] = true
+		if b.byPrefix[pfx] == nil {
+			b.byPrefix[pfx] = map[string]bgp.Path{}
+		}
+		b.byPrefix[pfx][service] = p
+	}
+	var set []bgp.Path
+	var unset []netip.Prefix
+	for pfx := range touched {
+		wants := b.byPrefix[pfx]
+		if len(wants) == 0 {
+			delete(b.byPrefix, pfx)
+			if _, ok := b.applied[pfx]; ok {
+				unset = append(unset, pfx)
+				delete(b.applied, pfx)
+			}
+			continue
+		}
+		var eff bgp.Path
+		for i, svc := range slices.Sorted(maps.Keys(wants)) {
+			if i == 0 {
+				eff = wants[svc]
+			} else {
+				eff = merge(eff, wants[svc])
+			}
+		}
+		if old, ok := b.applied[pfx]; !ok || !samePath(old, eff) {
+			set = append(set, eff)
+			b.applied[pfx] = eff
+		}
+	}
+	if len(set) == 0 && len(unset) == 0 {
+		return
+	}
+	slices.SortFunc(set, func(x, y bgp.Path) int { return cmp.Compare(x.Prefix.String(), y.Prefix.String()) })
+	if err := b.ann.Change(b.ctx, set, unset); err != nil {
+		b.log.Error("bgp paths not changed", "service", service, "error", err)
+		return
+	}
+	b.log.Info("bgp paths changed", "service", service, "advertised", len(set), "withdrawn", len(unset))
+}
+
+// pathOf is the announcer's path for a decided route.
+func pathOf(r *decision.Route) bgp.Path {
+	p := bgp.Path{Prefix: r.Prefix, Peers: slices.Clone(r.Peers)}
+	for _, c := range r.Communities {
+		if c.Large {
+			p.LargeCommunities = append(p.LargeCommunities, bgp.LargeCommunity{ASN: c.A, LocalData1: c.B, LocalData2: c.C})
+		} else {
+			p.Communities = append(p.Communities, c.Standard())
+		}
+	}
+	if r.LocalPref != nil {
+		p.LocalPref = *r.LocalPref
+	}
+	return p
+}
+
+// merge combines two wants of one prefix: every community of both, the
+// higher local preference, and every peer of both (none means all, which
+// wins).
+func merge(a, b bgp.Path) bgp.Path {
+	out := a
+	out.Communities = sortedUnion(a.Communities, b.Communities, cmp.Compare[uint32])
+	out.LargeCommunities = sortedUnion(a.LargeCommunities, b.LargeCommunities, func(x, y bgp.LargeCommunity) int {
+		return cmp.Or(cmp.Compare(x.ASN, y.ASN), cmp.Compare(x.LocalData1, y.LocalData1), cmp.Compare(x.LocalData2, y.LocalData2))
+	})
+	out.LocalPref = max(a.LocalPref, b.LocalPref)
+	if len(a.Peers) == 0 || len(b.Peers) == 0 {
+		out.Peers = nil
+	} else {
+		out.Peers = sortedUnion(a.Peers, b.Peers, cmp.Compare[string])
+	}
+	return out
+}
+
+func sortedUnion[T comparable](a, b []T, c func(T, T) int) []T {
+	out := append(slices.Clone(a), b...)
+	slices.SortFunc(out, c)
+	return slices.CompactFunc(out, func(x, y T) bool { return c(x, y) == 0 })
+}
+
+func samePath(a, b bgp.Path) bool {
+	return a.Prefix == b.Prefix && a.LocalPref == b.LocalPref && slices.Equal(a.Communities, b.Communities) &&
+		slices.Equal(a.LargeCommunities, b.LargeCommunities) && slices.Equal(a.Peers, b.Peers)
+}

@@ -1,0 +1,80 @@
+package speaker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/farol-lb/farol/internal/announce/bgp"
+	"github.com/farol-lb/farol/internal/bfd"
+	"github.com/farol-lb/farol/internal/config"
+)
+
+// globalASN is the embedded BGP instance's own AS number, which no
+// session uses: every BGPPeer says this node's AS (myASN). A private
+// 32-bit one (RFC 6996).
+const globalASN = 4200000000
+
+// bgpMode is the running BGP mode: the applier of its announcements and
+// the peers kept in step.
+type bgpMode struct {
+	applier *bgpApplier
+	peers   *bgpPeers
+	ann     BGP
+}
+
+// startBGP starts the announcer and BFD (or takes the injected ones);
+// nil when the mode is off.
+func (o *Options) startBGP(ctx context.Context, mgr ctrl.Manager, log *slog.Logger) (*bgpMode, error) {
+	if !o.BGPMode && o.BGP == nil {
+		return nil, nil
+	}
+	ann, runner := o.BGP, o.BFD
+	if ann == nil {
+		var n corev1.Node
+		if err := mgr.GetAPIReader().Get(ctx, types.NamespacedName{Name: o.NodeName}, &n); err != nil {
+			return nil, fmt.Errorf("read node %s for its BGP addresses: %w", o.NodeName, err)
+		}
+		v4, v6 := config.InternalIPs(&n)
+		if !v4.IsValid() {
+			return nil, fmt.Errorf("node %s has no IPv4 InternalIP for a BGP router ID", o.NodeName)
+		}
+		a, err := bgp.New(ctx, bgp.Options{Logger: log.With("mode", "bgp"), RouterID: v4, ASN: globalASN,
+			ListenPort: -1, NextHopIPv4: v4, NextHopIPv6: v6})
+		if err != nil {
+			return nil, fmt.Errorf("start BGP: %w", err)
+		}
+		ann = a
+		r, err := bfd.Start(ctx, bfd.Options{Logger: log.With("mode", "bfd")})
+		if err != nil {
+			log.Warn("BFD not available; BGP sessions rely on their hold timers", "error", err)
+		} else {
+			runner = r
+		}
+	}
+	ns := o.SecretNamespace
+	if ns == "" {
+		ns = "farol-system"
+	}
+	return &bgpMode{
+		applier: newBGPApplier(ctx, ann, log.With("mode", "bgp")),
+		peers: &bgpPeers{cache: mgr.GetClient(), api: mgr.GetAPIReader(), self: o.NodeName, namespace: ns,
+			ann: ann, bfd: runner, log: log.With("mode", "bgp")},
+		ann: ann,
+	}, nil
+}
+
+// stop withdraws this node's routes and waits until the routers have
+// read it before the sessions close.
+func (m *bgpMode) stop(log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := m.ann.Shutdown(ctx); err != nil {
+		log.Warn("BGP shutdown", "error", err)
+	}
+}

@@ -1,0 +1,96 @@
+package e2e
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
+	"github.com/farol-lb/farol/test/gen"
+	"github.com/farol-lb/farol/test/lab"
+)
+
+// TestBGPECMP: with a BGPPeer for the lab's FRR router and a
+// BGPAdvertisement for a routed pool, every node's speaker advertises the
+// Service's address and the router installs one route with a next hop per
+// node (ECMP); a client behind the router reaches the Service. With
+// externalTrafficPolicy Local only the nodes with an endpoint stay next
+// hops, and a speaker that stops withdraws its own.
+func TestBGPECMP(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	r, err := w.lab.StartRouter(w.ctx, lab.RouterOptions{Daemon: lab.FRR,
+		Peers: []lab.RouterPeer{{Range: w.lab.Subnet4, BFD: &lab.BFDOptions{}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Stop() })
+	routed := netip.MustParsePrefix("10.79.0.0/28")
+	if err := r.RouteClient(w.ctx, routed); err != nil {
+		t.Fatal(err)
+	}
+	ms := func(d time.Duration) *metav1.Duration { return &metav1.Duration{Duration: d} }
+	three := int32(3)
+	objs := []client.Object{
+		gen.Pool("routed", []string{routed.String()}),
+		&farolv1.BGPPeer{ObjectMeta: metav1.ObjectMeta{Name: "tor"}, Spec: farolv1.BGPPeerSpec{
+			PeerAddress: r.Host.IPv4.String(), PeerASN: r.Options.ASN, MyASN: 64601, HoldTime: ms(3 * time.Second),
+			BFD: &farolv1.BFD{MinRx: ms(100 * time.Millisecond), MinTx: ms(100 * time.Millisecond), Multiplier: &three}}},
+		&farolv1.BGPAdvertisement{ObjectMeta: metav1.ObjectMeta{Name: "routed"}, Spec: farolv1.BGPAdvertisementSpec{Pools: []string{"routed"}}},
+	}
+	for _, o := range objs {
+		if err := w.c.Create(w.ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var all []netip.Addr
+	for _, n := range w.lab.Nodes {
+		all = append(all, n.IPv4)
+	}
+	vip := w.service("routed-web", []gen.ServiceOption{gen.WithPool("routed")})[0]
+	host := netip.PrefixFrom(vip, 32)
+	w.eventually("a route to "+vip.String()+" through every node", 30*time.Second, gateways(w, r, host, all...))
+	body := w.waitCurl(vip)
+	t.Logf("%s through the router: %s", vip, body)
+
+	// Local traffic: only node-2 and node-3 have endpoints.
+	local := w.service("routed-local", []gen.ServiceOption{gen.WithPool("routed"), gen.Local()}, "node-2", "node-3")[0]
+	w.eventually("a route to "+local.String()+" through node-2 and node-3 only", 30*time.Second,
+		gateways(w, r, netip.PrefixFrom(local, 32), w.node("node-2").IPv4, w.node("node-3").IPv4))
+
+	// node-1's speaker stops: its next hop goes, the others stay.
+	begin := time.Now()
+	if err := w.speakers["node-1"].Stop(10 * time.Second); err != nil {
+		t.Logf("stop: %v", err)
+	}
+	w.eventually("node-1's next hop withdrawn", 10*time.Second, gateways(w, r, host, w.node("node-2").IPv4, w.node("node-3").IPv4))
+	t.Logf("node-1's speaker stopped: next hop gone at the router %s later", time.Since(begin).Round(time.Millisecond))
+}
+
+// gateways is a condition: the router's route to prefix has exactly want
+// as next hops.
+func gateways(w *world, r *lab.Router, prefix netip.Prefix, want ...netip.Addr) func() string {
+	return func() string {
+		routes, err := r.Routes(w.ctx, prefix)
+		if err != nil {
+			return err.Error()
+		}
+		var got []netip.Addr
+		for _, rt := range routes {
+			for _, nh := range rt.NextHops {
+				got = append(got, nh.Gateway)
+			}
+		}
+		slices.SortFunc(got, netip.Addr.Compare)
+		w := slices.Clone(want)
+		slices.SortFunc(w, netip.Addr.Compare)
+		if !slices.Equal(got, w) {
+			return fmt.Sprintf("next hops %v, want %v", got, w)
+		}
+		return ""
+	}
+}
