@@ -62,7 +62,7 @@ Each problem is one line, "FILE: Kind/name: field: message"; warnings say
 				fmt.Fprintln(s.Out, f)
 			}
 			errs := res.Errors() + len(problems)
-			fmt.Fprintf(s.Err, "%d Farol objects checked: %d errors, %d warnings\n", res.Objects, errs, len(res.Findings)-res.Errors())
+			fmt.Fprintf(s.Err, "%s checked: %s, %s\n", count(res.Objects, "Farol object"), count(errs, "error"), count(len(res.Findings)-res.Errors(), "warning"))
 			if errs > 0 {
 				return ErrFailed
 			}
@@ -71,4 +71,12 @@ Each problem is one line, "FILE: Kind/name: field: message"; warnings say
 	}
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "file, directory or - (stdin) to read; repeatable")
 	return cmd
+}
+
+// count says "1 error", "2 errors".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

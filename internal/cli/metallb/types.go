@@ -11,7 +11,7 @@ import (
 type ipAddressPool struct {
 	metav1.TypeMeta `json:",inline"`
 	Metadata        metav1.ObjectMeta `json:"metadata"`
-	Spec     struct {
+	Spec            struct {
 		Addresses         []string           `json:"addresses"`
 		AutoAssign        *bool              `json:"autoAssign,omitempty"`
 		AvoidBuggyIPs     bool               `json:"avoidBuggyIPs,omitempty"`
@@ -30,7 +30,7 @@ type serviceAllocation struct {
 type l2Advertisement struct {
 	metav1.TypeMeta `json:",inline"`
 	Metadata        metav1.ObjectMeta `json:"metadata"`
-	Spec     struct {
+	Spec            struct {
 		IPAddressPools         []string               `json:"ipAddressPools,omitempty"`
 		IPAddressPoolSelectors []metav1.LabelSelector `json:"ipAddressPoolSelectors,omitempty"`
 		NodeSelectors          []metav1.LabelSelector `json:"nodeSelectors,omitempty"`
@@ -44,7 +44,7 @@ type l2Advertisement struct {
 type bgpAdvertisement struct {
 	metav1.TypeMeta `json:",inline"`
 	Metadata        metav1.ObjectMeta `json:"metadata"`
-	Spec     struct {
+	Spec            struct {
 		AggregationLength      *int32                 `json:"aggregationLength,omitempty"`
 		AggregationLengthV6    *int32                 `json:"aggregationLengthV6,omitempty"`
 		LocalPref              uint32                 `json:"localPref,omitempty"`
@@ -63,7 +63,7 @@ type bgpAdvertisement struct {
 type bgpPeer struct {
 	metav1.TypeMeta `json:",inline"`
 	Metadata        metav1.ObjectMeta `json:"metadata"`
-	Spec     struct {
+	Spec            struct {
 		MyASN                  uint32                 `json:"myASN"`
 		PeerASN                uint32                 `json:"peerASN,omitempty"`
 		LocalASN               uint32                 `json:"localASN,omitempty"`
@@ -97,7 +97,7 @@ type secretReference struct {
 type bfdProfile struct {
 	metav1.TypeMeta `json:",inline"`
 	Metadata        metav1.ObjectMeta `json:"metadata"`
-	Spec     struct {
+	Spec            struct {
 		ReceiveInterval  *uint32 `json:"receiveInterval,omitempty"`
 		TransmitInterval *uint32 `json:"transmitInterval,omitempty"`
 		DetectMultiplier *uint32 `json:"detectMultiplier,omitempty"`
@@ -112,7 +112,7 @@ type bfdProfile struct {
 type community struct {
 	metav1.TypeMeta `json:",inline"`
 	Metadata        metav1.ObjectMeta `json:"metadata"`
-	Spec     struct {
+	Spec            struct {
 		Communities []struct {
 			Name  string `json:"name"`
 			Value string `json:"value"`

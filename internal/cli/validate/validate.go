@@ -102,7 +102,11 @@ func read(sch schemas, d manifest.Document, seen map[string]string) (object, []F
 		add(m)
 	}
 	if err != nil {
-		add(err.Error())
+		// A value of the wrong type; the schema has named the field
+		// unless the type is one it does not describe.
+		if len(schemaErrs) == 0 {
+			add(err.Error())
+		}
 		return object{}, out
 	}
 	return object{doc: d, obj: obj, ok: len(out) == 0}, out
