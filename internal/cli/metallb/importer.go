@@ -114,7 +114,7 @@ func add[T any](im *importer, list []item[T], src source, js []byte) ([]item[T],
 		return list, fmt.Errorf("%s: %w", src, err)
 	}
 	for _, e := range strict {
-		im.note(src, "", "%v; not converted", e)
+		im.note(src, "", "%s; not converted", manifest.FieldFirst(e.Error()))
 	}
 	return append(list, item[T]{src: src, obj: obj}), nil
 }

@@ -9,6 +9,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
+
+	"github.com/farol-lb/farol/internal/cli/manifest"
 )
 
 // readLegacy reads a ConfigMap's `config` key in MetalLB's legacy format
@@ -34,7 +36,7 @@ func (im *importer) readLegacy(src source, js []byte) (bool, error) {
 		return false, fmt.Errorf("%s: data.config: %w", src, err)
 	}
 	for _, e := range strict {
-		im.note(src, "data.config", "%v; not converted", e)
+		im.note(src, "data.config", "%s; not converted", manifest.FieldFirst(e.Error()))
 	}
 	im.legacyCommunities(cfg.BGPCommunities)
 	for i, b := range cfg.BFDProfiles {

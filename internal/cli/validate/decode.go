@@ -2,9 +2,10 @@ package validate
 
 import (
 	"fmt"
-	"strings"
 
 	"sigs.k8s.io/json"
+
+	"github.com/farol-lb/farol/internal/cli/manifest"
 )
 
 // decode reads one document into its typed object strictly: each unknown
@@ -18,18 +19,7 @@ func decode[T any](js []byte) (any, []string, error) {
 	}
 	var problems []string
 	for _, e := range strict {
-		problems = append(problems, strictMessage(e.Error()))
+		problems = append(problems, manifest.FieldFirst(e.Error()))
 	}
 	return obj, problems, nil
-}
-
-// strictMessage words `unknown field "spec.x"` as "spec.x: unknown field",
-// the field first like every other finding.
-func strictMessage(msg string) string {
-	for _, kind := range []string{"unknown field", "duplicate field"} {
-		if path, ok := strings.CutPrefix(msg, kind+` "`); ok && strings.HasSuffix(path, `"`) {
-			return strings.TrimSuffix(path, `"`) + ": " + kind
-		}
-	}
-	return msg
 }
