@@ -51,8 +51,8 @@ standard error with the reason, one line each. The output passes
 			if err != nil {
 				return err
 			}
-			for _, p := range problems {
-				fmt.Fprintln(s.Err, p)
+			if err := writeLines(s.Err, problems); err != nil {
+				return err
 			}
 			res, err := metallb.Import(docs)
 			if err != nil {
@@ -61,8 +61,8 @@ standard error with the reason, one line each. The output passes
 			if err := res.WriteYAML(s.Out); err != nil {
 				return err
 			}
-			for _, n := range res.Notes {
-				fmt.Fprintln(s.Err, n)
+			if err := writeLines(s.Err, res.Notes); err != nil {
+				return err
 			}
 			if len(problems) > 0 {
 				return ErrFailed

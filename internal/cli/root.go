@@ -77,6 +77,18 @@ func Run(args []string, s Streams) int {
 	case errors.Is(err, ErrFailed):
 		return 1
 	}
-	fmt.Fprintln(s.Err, "error:", err)
+	// Nothing is left to tell when standard error fails too.
+	_, _ = fmt.Fprintln(s.Err, "error:", err)
 	return 1
+}
+
+// writeLines writes one item a line; the error is the first write's that
+// failed (a closed pipe).
+func writeLines[T fmt.Stringer](w io.Writer, items []T) error {
+	for _, it := range items {
+		if _, err := fmt.Fprintln(w, it); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+	}
+	return nil
 }

@@ -55,14 +55,16 @@ Each problem is one line, "FILE: Kind/name: field: message"; warnings say
 			if err != nil {
 				return err
 			}
-			for _, p := range problems {
-				fmt.Fprintln(s.Out, p)
+			if err := writeLines(s.Out, problems); err != nil {
+				return err
 			}
-			for _, f := range res.Findings {
-				fmt.Fprintln(s.Out, f)
+			if err := writeLines(s.Out, res.Findings); err != nil {
+				return err
 			}
 			errs := res.Errors() + len(problems)
-			fmt.Fprintf(s.Err, "%s checked: %s, %s\n", count(res.Objects, "Farol object"), count(errs, "error"), count(len(res.Findings)-res.Errors(), "warning"))
+			if _, err := fmt.Fprintf(s.Err, "%s checked: %s, %s\n", count(res.Objects, "Farol object"), count(errs, "error"), count(len(res.Findings)-res.Errors(), "warning")); err != nil {
+				return fmt.Errorf("write: %w", err)
+			}
 			if errs > 0 {
 				return ErrFailed
 			}
