@@ -40,4 +40,3 @@ func FuzzImport(f *testing.F) {
 		}
 	})
 }
-
