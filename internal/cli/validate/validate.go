@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -13,6 +14,10 @@ import (
 
 // Kinds are the Farol kinds a user writes and Check validates.
 var Kinds = []string{"AddressPool", "L2Advertisement", "BGPPeer", "BGPAdvertisement"}
+
+// written are the Farol kinds only Farol writes; `kubectl get -o yaml`
+// output may hold them, and they are skipped like other groups' kinds.
+var written = []string{"BGPNodeStatus"}
 
 // object is one decoded Farol object and where it came from.
 type object struct {
@@ -37,7 +42,7 @@ func Check(docs []manifest.Document) (Result, error) {
 	var objs []object
 	seen := map[string]string{}
 	for _, d := range docs {
-		if d.Group() != farolv1.GroupVersion.Group {
+		if d.Group() != farolv1.GroupVersion.Group || slices.Contains(written, d.Kind) {
 			continue
 		}
 		res.Objects++
