@@ -38,39 +38,49 @@ func (im *importer) convertBGPAdvertisement(a item[bgpAdvertisement]) {
 	}
 	lp := s.LocalPref
 	o.LocalPref = &lp
-	ibgp, ebgp := im.peersByKind(s.Peers)
+	ibgp, ebgp, unknown := im.peersByKind(s.Peers)
+	// Peers not in the input may be iBGP: they keep LOCAL_PREF, as in
+	// MetalLB, and validation or admission judges them once they exist.
+	keep := append(ibgp, unknown...)
 	switch {
 	case len(ebgp) == 0:
-	case len(ibgp) == 0:
+	case len(keep) == 0:
 		o.LocalPref = nil
 		im.note(src, "spec.localPref", "goes to eBGP peers only %v, which never receive LOCAL_PREF (MetalLB dropped it); not converted", ebgp)
 	default:
-		o.Peers = ibgp
+		o.Peers = keep
 		split := out.DeepCopy()
 		split.Name += "-ebgp"
 		split.Spec.Peers, split.Spec.LocalPref = ebgp, nil
-		im.note(src, "spec.localPref", "LOCAL_PREF goes to iBGP peers only: %s keeps it for %v, %s without it goes to the eBGP peers %v", out.Name, ibgp, split.Name, ebgp)
+		im.note(src, "spec.localPref", "LOCAL_PREF goes to iBGP peers only: %s keeps it for %v, %s without it goes to the eBGP peers %v", out.Name, keep, split.Name, ebgp)
 		im.emit(src, split.Kind, split.Name, split)
 	}
 	im.emit(src, out.Kind, out.Name, out)
 }
 
 // peersByKind splits the peers an advertisement goes to (every imported
-// peer when none is named) into iBGP and eBGP ones; peers not in the
-// input are left out, their kind is unknown.
-func (im *importer) peersByKind(named []string) (ibgp, ebgp []string) {
+// peer when none is named) into iBGP and eBGP ones, and the named peers
+// that were not imported, whose kind is unknown.
+func (im *importer) peersByKind(named []string) (ibgp, ebgp, unknown []string) {
+	found := map[string]bool{}
 	for _, p := range im.out.objs {
 		peer, ok := p.Obj.(*farolv1.BGPPeer)
 		if !ok || (len(named) > 0 && !slices.Contains(named, peer.Name)) {
 			continue
 		}
+		found[peer.Name] = true
 		if peer.Spec.PeerASN == peer.Spec.MyASN {
 			ibgp = append(ibgp, peer.Name)
 		} else {
 			ebgp = append(ebgp, peer.Name)
 		}
 	}
-	return ibgp, ebgp
+	for _, n := range named {
+		if !found[n] {
+			unknown = append(unknown, n)
+		}
+	}
+	return ibgp, ebgp, unknown
 }
 
 // community resolves an alias from the Community objects or the legacy
