@@ -70,6 +70,6 @@ standard error with the reason, one line each. The output passes
 			return nil
 		},
 	}
-	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "file, directory or - (stdin) to read; repeatable")
+	filenameFlag(cmd, &files)
 	return cmd
 }

@@ -92,3 +92,12 @@ func writeLines[T fmt.Stringer](w io.Writer, items []T) error {
 	}
 	return nil
 }
+
+// filenameFlag defines kubectl's -f, repeatable; shells complete manifests
+// and directories for it.
+func filenameFlag(cmd *cobra.Command, files *[]string) {
+	cmd.Flags().StringArrayVarP(files, "filename", "f", nil, "file, directory or - (stdin) to read; repeatable")
+	if err := cmd.MarkFlagFilename("filename", "yaml", "yml", "json"); err != nil {
+		panic(err) // only when the flag does not exist, and it was defined on the line above
+	}
+}

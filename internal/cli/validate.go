@@ -71,7 +71,7 @@ Each problem is one line, "FILE: Kind/name: field: message"; warnings say
 			return nil
 		},
 	}
-	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "file, directory or - (stdin) to read; repeatable")
+	filenameFlag(cmd, &files)
 	return cmd
 }
 
