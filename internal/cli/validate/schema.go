@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -74,6 +75,8 @@ func (s schemas) check(kind string, js []byte) []string {
 	for _, e := range res.Errors {
 		out = append(out, schemaMessage(e))
 	}
+	// The validator walks properties in map order.
+	slices.Sort(out)
 	return out
 }
 
