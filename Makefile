@@ -24,8 +24,11 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 all: build
 
+# The two binaries: farol (controller and speaker) and the kubectl plugin
+# kubectl-farol (`kubectl farol` once it is on PATH).
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/farol ./cmd/farol
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/kubectl-farol ./cmd/kubectl-farol
 
 # One image for the controller and the speaker: a static farol binary on an
 # empty base, user 65532:65532, written by hack/image as one archive that

@@ -52,7 +52,7 @@ func ValidatePool(p *farolv1.AddressPool) (ipam.Pool, field.ErrorList) {
 		}
 		for j, prev := range out.Ranges {
 			if prev.Overlaps(r) {
-				errs = append(errs, field.Invalid(addrPath.Index(i), string(a), fmt.Sprintf("overlaps %s in the same pool", p.Spec.Addresses[j])))
+				errs = append(errs, field.Invalid(addrPath.Index(i), string(a), fmt.Sprintf("overlaps %s in the same pool", p.Spec.Addresses[rangeIndex(p, j)])))
 			}
 		}
 		out.Ranges = append(out.Ranges, r)
