@@ -96,6 +96,9 @@ func run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := d.bgp(); err != nil {
+		return err
+	}
 	if err := d.failover(vip); err != nil {
 		return err
 	}

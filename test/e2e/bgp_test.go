@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -17,14 +18,15 @@ import (
 
 // TestBGPECMP: with a BGPPeer for the lab's FRR router and a
 // BGPAdvertisement for a routed pool, every node's speaker advertises the
-// Service's address and the router installs one route with a next hop per
+// Service's address (over sessions with TCP MD5, the password copied by
+// the controller) and the router installs one route with a next hop per
 // node (ECMP); a client behind the router reaches the Service. With
 // externalTrafficPolicy Local only the nodes with an endpoint stay next
 // hops, and a speaker that stops withdraws its own.
 func TestBGPECMP(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	r, err := w.lab.StartRouter(w.ctx, lab.RouterOptions{Daemon: lab.FRR,
-		Peers: []lab.RouterPeer{{Range: w.lab.Subnet4, BFD: &lab.BFDOptions{}}}})
+		Peers: []lab.RouterPeer{{Range: w.lab.Subnet4, Password: "e2e-md5", BFD: &lab.BFDOptions{}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,10 +38,14 @@ func TestBGPECMP(t *testing.T) {
 	ms := func(d time.Duration) *metav1.Duration { return &metav1.Duration{Duration: d} }
 	three := int32(3)
 	objs := []client.Object{
+		// The password reaches the speakers through the controller's copy.
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "farol-system", Name: "tor-md5"},
+			Data: map[string][]byte{"password": []byte("e2e-md5")}},
 		gen.Pool("routed", []string{routed.String()}),
 		&farolv1.BGPPeer{ObjectMeta: metav1.ObjectMeta{Name: "tor"}, Spec: farolv1.BGPPeerSpec{
 			PeerAddress: r.Host.IPv4.String(), PeerASN: r.Options.ASN, MyASN: 64601, HoldTime: ms(3 * time.Second),
-			BFD: &farolv1.BFD{MinRx: ms(100 * time.Millisecond), MinTx: ms(100 * time.Millisecond), Multiplier: &three}}},
+			PasswordSecretRef: &farolv1.SecretKeyRef{Name: "tor-md5"},
+			BFD:               &farolv1.BFD{MinRx: ms(100 * time.Millisecond), MinTx: ms(100 * time.Millisecond), Multiplier: &three}}},
 		&farolv1.BGPAdvertisement{ObjectMeta: metav1.ObjectMeta{Name: "routed"}, Spec: farolv1.BGPAdvertisementSpec{Pools: []string{"routed"}}},
 	}
 	for _, o := range objs {

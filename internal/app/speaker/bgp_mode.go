@@ -64,7 +64,7 @@ func (o *Options) startBGP(ctx context.Context, mgr ctrl.Manager, log *slog.Logg
 	return &bgpMode{
 		applier: newBGPApplier(ctx, ann, log.With("mode", "bgp")),
 		peers: &bgpPeers{cache: mgr.GetClient(), api: mgr.GetAPIReader(), self: o.NodeName, namespace: ns,
-			ann: ann, bfd: runner, log: log.With("mode", "bgp")},
+			ann: ann, bfd: runner, log: log.With("mode", "bgp"), told: map[string]bool{}},
 		ann: ann,
 	}, nil
 }

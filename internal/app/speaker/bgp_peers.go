@@ -3,9 +3,11 @@ package speaker
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -35,10 +37,49 @@ type bgpPeers struct {
 	ann       BGP
 	bfd       BFDRunner // nil: no BFD
 	log       *slog.Logger
+	told      map[string]bool // peers whose pending password was logged
 }
 
 // passwordsSecret is the Secret the controller copies BGP passwords into.
 const passwordsSecret = "farol-bgp-passwords"
+
+// errPasswordPending: a peer waits for the controller to copy its
+// password; refresh again soon.
+var errPasswordPending = errors.New("a BGP peer's password is not in the copy yet")
+
+// Refresh intervals: soon while a password is pending, and now and then
+// otherwise, which picks up a changed password (the speaker may read the
+// copy but not watch every Secret).
+const (
+	bgpRetry  = 2 * time.Second
+	bgpResync = 30 * time.Second
+)
+
+// refreshLoop runs refresh when kicked, and again after bgpRetry or
+// bgpResync.
+func (p *bgpPeers) refreshLoop(ctx context.Context, kick <-chan struct{}, poke func()) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-kick:
+		}
+		again := bgpResync
+		if err := p.refresh(ctx); err != nil {
+			if !errors.Is(err, errPasswordPending) {
+				p.log.Warn("setting up BGP sessions", "error", err)
+			}
+			again = bgpRetry
+		}
+		t := time.AfterFunc(again, poke)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
 
 func (p *bgpPeers) refresh(ctx context.Context) error {
 	var node corev1.Node
@@ -51,6 +92,7 @@ func (p *bgpPeers) refresh(ctx context.Context) error {
 		return fmt.Errorf("list BGPPeers: %w", err)
 	}
 	var passwords map[string][]byte
+	var pending bool
 	var peers []bgp.Peer
 	var bfds []bfd.Peer
 	for i := range list.Items {
@@ -70,9 +112,14 @@ func (p *bgpPeers) refresh(ctx context.Context) error {
 			}
 			pw, ok := passwords[dp.Name]
 			if !ok {
-				p.log.Warn("bgp peer skipped: its password is not in the copy yet", "peer", dp.Name, "secret", p.namespace+"/"+passwordsSecret)
+				if !p.told[dp.Name] {
+					p.log.Info("bgp peer waits for its password to be copied", "peer", dp.Name, "secret", p.namespace+"/"+passwordsSecret)
+					p.told[dp.Name] = true
+				}
+				pending = true
 				continue
 			}
+			delete(p.told, dp.Name)
 			bp.Password = string(pw)
 		}
 		peers = append(peers, bp)
@@ -95,7 +142,12 @@ func (p *bgpPeers) refresh(ctx context.Context) error {
 		return err
 	}
 	if p.bfd != nil {
-		return p.bfd.Set(bfds)
+		if err := p.bfd.Set(bfds); err != nil {
+			return err
+		}
+	}
+	if pending {
+		return errPasswordPending
 	}
 	return nil
 }

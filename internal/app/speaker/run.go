@@ -184,7 +184,7 @@ func Run(ctx context.Context, o Options) error {
 	}()
 	go ap.run(mctx)
 	if bgpMode != nil {
-		go loop(mctx, bgpKick, 200*time.Millisecond, log, "setting up BGP sessions", bgpMode.peers.refresh)
+		go bgpMode.peers.refreshLoop(mctx, bgpKick, refreshBGP)
 	}
 	go loop(mctx, peerKick, 200*time.Millisecond, log, "finding the other speakers", w.refreshPeers)
 	go loop(mctx, redecideKick, 20*time.Millisecond, log, "deciding again", func(ctx context.Context) error {
