@@ -63,6 +63,35 @@ func TestBGPECMP(t *testing.T) {
 	body := w.waitCurl(vip)
 	t.Logf("%s through the router: %s", vip, body)
 
+	// Each node's speaker reports its session, and then leaves the object
+	// alone while nothing changes.
+	w.eventually("node-1's BGPNodeStatus", 15*time.Second, func() string {
+		var st farolv1.BGPNodeStatus
+		if err := w.c.Get(w.ctx, client.ObjectKey{Name: "node-1"}, &st); err != nil {
+			return err.Error()
+		}
+		if st.Status.Established != 1 || st.Status.Total != 1 || len(st.Status.Sessions) != 1 {
+			return fmt.Sprintf("%+v", st.Status)
+		}
+		s := st.Status.Sessions[0]
+		if s.Peer != "tor" || s.State != farolv1.BGPSessionEstablished || s.PrefixesSent < 1 || s.BFD != farolv1.BFDUp || s.Since == nil {
+			return fmt.Sprintf("%+v", s)
+		}
+		return ""
+	})
+	var before farolv1.BGPNodeStatus
+	if err := w.c.Get(w.ctx, client.ObjectKey{Name: "node-1"}, &before); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Second)
+	var after farolv1.BGPNodeStatus
+	if err := w.c.Get(w.ctx, client.ObjectKey{Name: "node-1"}, &after); err != nil {
+		t.Fatal(err)
+	}
+	if after.ResourceVersion != before.ResourceVersion {
+		t.Errorf("BGPNodeStatus rewritten while nothing changed: %+v -> %+v", before.Status, after.Status)
+	}
+
 	// Local traffic: only node-2 and node-3 have endpoints.
 	local := w.service("routed-local", []gen.ServiceOption{gen.WithPool("routed"), gen.Local()}, "node-2", "node-3")[0]
 	w.eventually("a route to "+local.String()+" through node-2 and node-3 only", 30*time.Second,

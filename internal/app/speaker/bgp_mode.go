@@ -20,11 +20,16 @@ import (
 // 32-bit one (RFC 6996).
 const globalASN = 4200000000
 
+// bgpStatusEvery is how often the node's BGP status is looked at; it is
+// written only when it changed.
+const bgpStatusEvery = 2 * time.Second
+
 // bgpMode is the running BGP mode: the applier of its announcements and
 // the peers kept in step.
 type bgpMode struct {
 	applier *bgpApplier
 	peers   *bgpPeers
+	status  *bgpStatus // nil when the announcer reports no sessions
 	ann     BGP
 }
 
@@ -61,7 +66,15 @@ func (o *Options) startBGP(ctx context.Context, mgr ctrl.Manager, log *slog.Logg
 	if ns == "" {
 		ns = "farol-system"
 	}
+	var status *bgpStatus
+	if lister, ok := ann.(sessionLister); ok {
+		status = &bgpStatus{client: mgr.GetClient(), self: o.NodeName, sessions: lister, log: log.With("mode", "bgp"), every: bgpStatusEvery}
+		if states, ok := runner.(bfdStates); ok {
+			status.bfd = states
+		}
+	}
 	return &bgpMode{
+		status:  status,
 		applier: newBGPApplier(ctx, ann, log.With("mode", "bgp")),
 		peers: &bgpPeers{cache: mgr.GetClient(), api: mgr.GetAPIReader(), self: o.NodeName, namespace: ns,
 			ann: ann, bfd: runner, log: log.With("mode", "bgp"), told: map[string]bool{}},

@@ -185,6 +185,9 @@ func Run(ctx context.Context, o Options) error {
 	go ap.run(mctx)
 	if bgpMode != nil {
 		go bgpMode.peers.refreshLoop(mctx, bgpKick, refreshBGP)
+		if bgpMode.status != nil {
+			go bgpMode.status.run(mctx)
+		}
 	}
 	go loop(mctx, peerKick, 200*time.Millisecond, log, "finding the other speakers", w.refreshPeers)
 	go loop(mctx, redecideKick, 20*time.Millisecond, log, "deciding again", func(ctx context.Context) error {
