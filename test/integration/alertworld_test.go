@@ -65,7 +65,7 @@ func alertWorld(e *env) scrapes {
 		"--metrics-address", ctlAddr, "--health-address", "0", "--leader-elect=false")
 	farolProc(e.t, "speaker", "speaker", "--kubeconfig", kubeconfig, "--node-name", node,
 		"--metrics-address", spkAddr, "--health-address", "0",
-		"--bind-address", "127.0.0.1", "--bind-port", strconv.Itoa(freeUDPAndTCPPort(e.t)))
+		"--bind-address", "127.0.0.1", "--bind-port", strconv.Itoa(freePort(e.t)))
 
 	e.createService(gen.Service("announced", gen.WithPool(announced)))
 	e.createService(gen.Service("silent", gen.WithPool(silent)))

@@ -90,9 +90,9 @@ func lastLines(b []byte, n int) []byte {
 	return bytes.Join(lines, []byte("\n"))
 }
 
-// freeUDPAndTCPPort returns a port free for both TCP and UDP on 127.0.0.1,
+// freePort returns a port free for both TCP and UDP on 127.0.0.1,
 // as memberlist binds both.
-func freeUDPAndTCPPort(t *testing.T) int {
+func freePort(t *testing.T) int {
 	t.Helper()
 	for range 20 {
 		l, err := net.Listen("tcp", "127.0.0.1:0")

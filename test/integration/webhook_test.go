@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,16 +162,6 @@ func waitCreated(t *testing.T, e *env, p *farolv1.AddressPool) {
 		t.Fatalf("create %s: %v", p.Name, err)
 	}
 	t.Cleanup(func() { _ = e.c.Delete(context.Background(), p) })
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // waitCABundle waits until every webhook carries one CA, not any of

@@ -1,7 +1,6 @@
 package speaker
 
 import (
-	"cmp"
 	"context"
 	"log/slog"
 	"maps"
@@ -24,9 +23,10 @@ var _ BGP = (*bgp.Announcer)(nil)
 
 // bgpApplier carries out this node's BGP announcements: one path per
 // prefix, merged from every Service that wants it (several addresses of a
-// pool can share one aggregate). Only prefixes whose merged path changed
-// are handed to the announcer, so one Service's change never touches the
-// others' routes, and no session is reset by it.
+// pool can share one aggregate). Only the prefixes a Service's change
+// touches are handed to the announcer, which itself skips paths that did
+// not change and normalises the lists; so one Service's change never
+// touches the others' routes, and no session is reset by it.
 type bgpApplier struct {
 	ann BGP
 	ctx context.Context
@@ -35,14 +35,13 @@ type bgpApplier struct {
 	mu        sync.Mutex
 	byService map[string][]bgp.Path                // what each Service wants
 	byPrefix  map[netip.Prefix]map[string]bgp.Path // prefix -> Service -> path
-	applied   map[netip.Prefix]bgp.Path            // what the announcer was told
 }
 
 var _ modeApplier = (*bgpApplier)(nil)
 
 func newBGPApplier(ctx context.Context, ann BGP, log *slog.Logger) *bgpApplier {
 	return &bgpApplier{ann: ann, ctx: ctx, log: log, byService: map[string][]bgp.Path{},
-		byPrefix: map[netip.Prefix]map[string]bgp.Path{}, applied: map[netip.Prefix]bgp.Path{}}
+		byPrefix: map[netip.Prefix]map[string]bgp.Path{}}
 }
 
 // set replaces a Service's BGP announcements made by this node.
@@ -82,10 +81,7 @@ func (b *bgpApplier) set(service string, mine []decision.Announcement) {
 		wants := b.byPrefix[pfx]
 		if len(wants) == 0 {
 			delete(b.byPrefix, pfx)
-			if _, ok := b.applied[pfx]; ok {
-				unset = append(unset, pfx)
-				delete(b.applied, pfx)
-			}
+			unset = append(unset, pfx)
 			continue
 		}
 		var eff bgp.Path
@@ -96,20 +92,14 @@ func (b *bgpApplier) set(service string, mine []decision.Announcement) {
 				eff = merge(eff, wants[svc])
 			}
 		}
-		if old, ok := b.applied[pfx]; !ok || !samePath(old, eff) {
-			set = append(set, eff)
-			b.applied[pfx] = eff
-		}
+		set = append(set, eff)
 	}
 	if len(set) == 0 && len(unset) == 0 {
 		return
 	}
-	slices.SortFunc(set, func(x, y bgp.Path) int { return cmp.Compare(x.Prefix.String(), y.Prefix.String()) })
 	if err := b.ann.Change(b.ctx, set, unset); err != nil {
 		b.log.Error("bgp paths not changed", "service", service, "error", err)
-		return
 	}
-	b.log.Info("bgp paths changed", "service", service, "advertised", len(set), "withdrawn", len(unset))
 }
 
 // pathOf is the announcer's path for a decided route.
@@ -130,29 +120,16 @@ func pathOf(r *decision.Route) bgp.Path {
 
 // merge combines two wants of one prefix: every community of both, the
 // higher local preference, and every peer of both (none means all, which
-// wins).
+// wins). The announcer sorts and de-duplicates the lists.
 func merge(a, b bgp.Path) bgp.Path {
 	out := a
-	out.Communities = sortedUnion(a.Communities, b.Communities, cmp.Compare[uint32])
-	out.LargeCommunities = sortedUnion(a.LargeCommunities, b.LargeCommunities, func(x, y bgp.LargeCommunity) int {
-		return cmp.Or(cmp.Compare(x.ASN, y.ASN), cmp.Compare(x.LocalData1, y.LocalData1), cmp.Compare(x.LocalData2, y.LocalData2))
-	})
+	out.Communities = append(slices.Clone(a.Communities), b.Communities...)
+	out.LargeCommunities = append(slices.Clone(a.LargeCommunities), b.LargeCommunities...)
 	out.LocalPref = max(a.LocalPref, b.LocalPref)
 	if len(a.Peers) == 0 || len(b.Peers) == 0 {
 		out.Peers = nil
 	} else {
-		out.Peers = sortedUnion(a.Peers, b.Peers, cmp.Compare[string])
+		out.Peers = append(slices.Clone(a.Peers), b.Peers...)
 	}
 	return out
-}
-
-func sortedUnion[T comparable](a, b []T, c func(T, T) int) []T {
-	out := append(slices.Clone(a), b...)
-	slices.SortFunc(out, c)
-	return slices.CompactFunc(out, func(x, y T) bool { return c(x, y) == 0 })
-}
-
-func samePath(a, b bgp.Path) bool {
-	return a.Prefix == b.Prefix && a.LocalPref == b.LocalPref && slices.Equal(a.Communities, b.Communities) &&
-		slices.Equal(a.LargeCommunities, b.LargeCommunities) && slices.Equal(a.Peers, b.Peers)
 }
