@@ -169,7 +169,7 @@ func renderField(b *bytes.Buffer, path string, s *apiextensionsv1.JSONSchemaProp
 	switch {
 	case s.Items != nil && s.Items.Schema != nil:
 		child, suffix = s.Items.Schema, "[]"
-		if child.Description != "" && len(child.Properties) == 0 {
+		if child.Description != "" {
 			b.WriteString("\nEach item: " + prose(child.Description) + "\n")
 		}
 		limits = append(limits, constraints(child, "each item: ")...)
