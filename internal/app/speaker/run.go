@@ -245,6 +245,9 @@ func Run(ctx context.Context, o Options) error {
 	// Hand over: the others see us leave and announce; we keep answering
 	// each address until we hear its successor claim it.
 	log.Info("handing over")
+	if bgpMode != nil {
+		bgpMode.applier.freeze()
+	}
 	if err := members.Leave(time.Second); err != nil {
 		log.Warn("leaving", "error", err)
 	}
