@@ -99,14 +99,14 @@ func (a *Allocations) ensureLoaded(ctx context.Context, ours func(*corev1.Servic
 		if !ours(s) || len(addrs) == 0 {
 			continue
 		}
-		w, err := readRequest(s, nil)
+		w, err := config.ReadRequest(s, nil)
 		if err != nil {
 			// Still restore: the address is in use whatever the
 			// annotations say now.
-			w.svc.Key = s.Namespace + "/" + s.Name
+			w.Service.Key = s.Namespace + "/" + s.Name
 		}
-		if _, err := a.alloc.Restore(w.svc, addrs); err != nil {
-			a.conflicts[w.svc.Key] = err.Error()
+		if _, err := a.alloc.Restore(w.Service, addrs); err != nil {
+			a.conflicts[w.Service.Key] = err.Error()
 		}
 	}
 	a.loaded = true
