@@ -19,6 +19,8 @@ type World struct {
 	nodes map[string]Node
 	// usable are live speakers on nodes that may announce at all.
 	usable map[string]bool
+	// live are the live speakers, usable or not (for Why).
+	live map[string]bool
 	ads    []Advertisement
 	// cands caches candidate sets by the advertisements that select a
 	// pool, so Services of one pool share one set.
@@ -61,7 +63,7 @@ func NewWorld(nodes []Node, live []string, ads []Advertisement) *World {
 // NewWorldFor builds the shared state with owners chosen by protocol p:
 // the newest one every live speaker speaks (see Protocol).
 func NewWorldFor(p election.Protocol, nodes []Node, live []string, ads []Advertisement) *World {
-	w := &World{nodes: map[string]Node{}, usable: map[string]bool{}, cands: map[string]*election.Candidates{}, bgpCands: map[string][]string{}}
+	w := &World{nodes: map[string]Node{}, usable: map[string]bool{}, live: map[string]bool{}, cands: map[string]*election.Candidates{}, bgpCands: map[string][]string{}}
 	names := make([]string, 0, len(nodes))
 	for _, n := range nodes {
 		w.nodes[n.Name] = n
@@ -69,7 +71,8 @@ func NewWorldFor(p election.Protocol, nodes []Node, live []string, ads []Adverti
 	}
 	w.ring = election.NewRingFor(p, names)
 	for _, name := range live {
-		if n, ok := w.nodes[name]; ok && !n.Excluded && !n.NetworkUnavailable && !n.Cordoned {
+		w.live[name] = true
+		if n, ok := w.nodes[name]; ok && mayAnnounce(n) {
 			w.usable[name] = true
 		}
 	}
