@@ -21,7 +21,7 @@ type World struct {
 	usable map[string]bool
 	// live are the live speakers, usable or not (for Why).
 	live map[string]bool
-	ads    []Advertisement
+	ads  []Advertisement
 	// cands caches candidate sets by the advertisements that select a
 	// pool, so Services of one pool share one set.
 	cands map[string]*election.Candidates
