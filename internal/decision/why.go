@@ -163,7 +163,7 @@ func (w *World) whyBGP(node string, s Service, ad BGPAdvertisement, anns []Annou
 		switch {
 		case a.Announces(node):
 			rv.OK = true
-			rv.Detail = "advertises " + a.Route.String() + " to " + peerNames(a.Route.Peers) + fmt.Sprintf(" (%s advertise it)", count(len(a.Nodes), "node"))
+			rv.Detail = "advertises " + a.Route.String() + toEveryPeer(a.Route) + fmt.Sprintf(" (%s advertise it)", count(len(a.Nodes), "node"))
 		case len(a.Nodes) > 0:
 			rv.Detail = fmt.Sprintf("does not advertise %s; %s do", a.Addr, strings.Join(a.Nodes, ", "))
 		default:
@@ -207,11 +207,13 @@ func (w *World) whyNode(node string, s Service, mode Mode, ad string) []Verdict 
 	return out
 }
 
-func peerNames(peers []string) string {
-	if len(peers) == 0 {
-		return "every peer of the node"
+// toEveryPeer says where a route without a peer list goes (a list is in
+// the route's text).
+func toEveryPeer(r *Route) string {
+	if len(r.Peers) == 0 {
+		return " to every peer of the node"
 	}
-	return "peers " + strings.Join(peers, ", ")
+	return ""
 }
 
 func quote(s string) string { return fmt.Sprintf("%q", s) }
