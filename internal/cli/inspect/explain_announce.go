@@ -185,4 +185,3 @@ func peers(r *decision.Route) string {
 	}
 	return ""
 }
-
