@@ -12,7 +12,10 @@ import (
 )
 
 func explainCommand(s Streams, cl *Cluster) *cobra.Command {
-	var f inspectFlags
+	var (
+		f     inspectFlags
+		nodes []string
+	)
 	cmd := &cobra.Command{
 		Use:   "explain svc/NAME",
 		Short: "Say why a Service has or lacks each address, and why each node does or does not announce it",
@@ -41,7 +44,10 @@ assumed. The last events of the controller and the speakers close each part.`,
   kubectl farol explain svc/web -n shop
 
   # Which node answers for it, and why not the others?
-  kubectl farol explain service/web -n shop`,
+  kubectl farol explain service/web -n shop
+
+  # Only the rules of two nodes
+  kubectl farol explain svc/web -n shop --node worker-1 --node worker-2`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeServices(cl),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -57,10 +63,13 @@ assumed. The last events of the controller and the speakers close each part.`,
 			if err != nil {
 				return err
 			}
-			return inspect.Explain(s.Out, snap, ns, name, f.options())
+			o := f.options()
+			o.Nodes = nodes
+			return inspect.Explain(s.Out, snap, ns, name, o)
 		},
 	}
 	f.add(cmd)
+	cmd.Flags().StringArrayVar(&nodes, "node", nil, "show the rules of this node only; repeatable (default: every node)")
 	return cmd
 }
 

@@ -39,11 +39,18 @@ func explainAnnouncement(e *explanation, s *Snapshot, svc *corev1.Service, o Opt
 	e.line(1, "by node (every rule, in order; a node announces in a mode when every rule before the owner or route passes):")
 	names := make([]string, 0, len(s.Nodes))
 	for _, n := range s.Nodes {
-		names = append(names, n.Name)
+		if len(o.Nodes) == 0 || slices.Contains(o.Nodes, n.Name) {
+			names = append(names, n.Name)
+		}
 	}
 	slices.Sort(names)
 	for _, n := range names {
 		explainNode(e, n, an.world.Why(n, in))
+	}
+	for _, n := range o.Nodes {
+		if !slices.Contains(names, n) {
+			e.line(2, "%s: there is no Node %q", n, n)
+		}
 	}
 }
 

@@ -19,6 +19,9 @@ type Options struct {
 	DefaultClass bool
 	// SpeakerNamespace holds the speaker Pods.
 	SpeakerNamespace string
+	// Nodes limits explain's rules by node to these; empty shows every
+	// node.
+	Nodes []string
 }
 
 // announcements is the speakers' decision replayed on a snapshot: the
