@@ -20,7 +20,7 @@ func TestHelpAndCompletion(t *testing.T) {
 		"import metallb help": {[]string{"import", "metallb", "--help"}, "kubectl farol import metallb -f metallb.yaml"},
 		"root flags":          {[]string{"--help"}, "--kubeconfig"},
 		"status help":         {[]string{"status", "--help"}, "kubectl farol status -A -o json"},
-		"explain help":        {[]string{"explain", "--help"}, "kubectl farol explain svc/web -n shop"},
+		"explain help":        {[]string{"explain", "--help"}, "--node worker-1"},
 		"bash":                {[]string{"completion", "bash"}, "__start_kubectl-farol"},
 		"zsh":                 {[]string{"completion", "zsh"}, "#compdef kubectl-farol"},
 		"fish":                {[]string{"completion", "fish"}, "complete -c kubectl-farol"},
@@ -43,7 +43,7 @@ func TestCompleteService(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := runIn(fakeCluster(t, data), []string{cobra.ShellCompRequestCmd, "explain", "-n", "demo", "svc/w"}, nil)
-	if want := "svc/waiting\nsvc/web\nsvc/web2\n:4\n"; !strings.HasPrefix(got["stdout"], want) {
+	if want := "svc/waiting\nsvc/web\nsvc/web2\nsvc/web3\n:4\n"; !strings.HasPrefix(got["stdout"], want) {
 		t.Fatalf("completion:\n%s\nwant it to start with\n%s", got["stdout"], want)
 	}
 }
