@@ -102,7 +102,7 @@ func (w *World) whyL2(node string, s Service, ads []Advertisement, anns []Announ
 	}
 	var by []string
 	for _, ad := range ads {
-		if ad.Node == nil || ad.Node(w.nodes[node].Labels) {
+		if ad.SelectsNode(w.nodes[node].Labels) {
 			by = append(by, ad.Name)
 		}
 	}

@@ -176,19 +176,23 @@ func (w *World) emptyReason(c *election.Candidates, s Service, ads []Advertiseme
 
 func (w *World) selectedByAny(node string, ads []Advertisement) bool {
 	for _, ad := range ads {
-		if ad.Node == nil || ad.Node(w.nodes[node].Labels) {
+		if ad.SelectsNode(w.nodes[node].Labels) {
 			return true
 		}
 	}
 	return false
 }
 
+// SelectsNode reports whether a node with these labels may announce for
+// the advertisement.
+func (a Advertisement) SelectsNode(labels map[string]string) bool { return a.Node == nil || a.Node(labels) }
+
 // interfaces merges the interface lists of the advertisements that select
 // the owner; any of them without a list means every suitable interface.
 func (w *World) interfaces(owner string, ads []Advertisement) []string {
 	var out []string
 	for _, ad := range ads {
-		if ad.Node != nil && !ad.Node(w.nodes[owner].Labels) {
+		if !ad.SelectsNode(w.nodes[owner].Labels) {
 			continue
 		}
 		if len(ad.Interfaces) == 0 {
