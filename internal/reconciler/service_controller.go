@@ -85,7 +85,7 @@ func (r *ServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 		r.fail(ctx, &svc, held, "InvalidRequest", err.Error())
 		return ctrl.Result{}, nil
 	}
-	out := r.State.assign(w, ingressAddrs(&svc), r.ReassignOrphans)
+	out := r.State.assign(w, config.IngressAddrs(&svc), r.ReassignOrphans)
 	if out.err == nil {
 		r.Metrics.ForgetPending(key)
 	} else {

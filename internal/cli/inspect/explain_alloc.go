@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -16,49 +15,17 @@ import (
 
 // allocator replays the controller's allocator on the snapshot as the
 // controller builds it when it starts: the pools, then every address in
-// the status of a Service it serves, oldest Service first (so that of two
-// Services claiming one address the older keeps it).
+// the status of a Service it serves (config.Restore).
 func allocator(s *Snapshot, o Options) (*ipam.Allocator, []config.PoolState, error) {
 	states := config.BuildPools(s.Pools)
 	a := ipam.New()
 	if err := a.SetPools(config.Pools(states)); err != nil {
 		return nil, nil, fmt.Errorf("load address pools: %w", err)
 	}
-	svcs := make([]*corev1.Service, 0, len(s.Services))
-	for i := range s.Services {
-		svcs = append(svcs, &s.Services[i])
-	}
-	sort.SliceStable(svcs, func(i, j int) bool {
-		ti, tj := svcs[i].CreationTimestamp, svcs[j].CreationTimestamp
-		if !ti.Equal(&tj) {
-			return ti.Before(&tj)
-		}
-		return svcs[i].Namespace+"/"+svcs[i].Name < svcs[j].Namespace+"/"+svcs[j].Name
-	})
-	for _, svc := range svcs {
-		addrs := ingressAddrs(svc)
-		if !ours(svc, o) || len(addrs) == 0 || svc.DeletionTimestamp != nil {
-			continue
-		}
-		req, err := config.ReadRequest(svc, nil)
-		if err != nil {
-			req.Service.Key = svc.Namespace + "/" + svc.Name
-		}
-		// A double claim is the controller's to report; the replay only
-		// needs the addresses that are taken.
-		_, _ = a.Restore(req.Service, addrs)
-	}
+	// A double claim is the controller's to report; the replay only needs
+	// the addresses that are taken.
+	config.Restore(a, s.Services, func(svc *corev1.Service) bool { return ours(svc, o) })
 	return a, states, nil
-}
-
-func ingressAddrs(s *corev1.Service) []netip.Addr {
-	var out []netip.Addr
-	for _, in := range s.Status.LoadBalancer.Ingress {
-		if a, err := netip.ParseAddr(in.IP); err == nil {
-			out = append(out, a.Unmap())
-		}
-	}
-	return out
 }
 
 // explainAllocation walks the controller's rules for svc and reports
@@ -89,7 +56,7 @@ func explainAllocation(e *explanation, s *Snapshot, svc *corev1.Service, o Optio
 	req, err := config.ReadRequest(svc, namespaceLabels(s, svc.Namespace))
 	if err != nil {
 		e.verdict(1, false, "request", "the request is invalid, so nothing changes: "+err.Error())
-		return len(ingressAddrs(svc)) > 0
+		return len(config.IngressAddrs(svc)) > 0
 	}
 	e.verdict(1, true, "request", describeRequest(req))
 	for _, warn := range req.Warnings {
@@ -98,7 +65,7 @@ func explainAllocation(e *explanation, s *Snapshot, svc *corev1.Service, o Optio
 	a, states, err := allocator(s, o)
 	if err != nil {
 		e.verdict(1, false, "pools", err.Error())
-		return len(ingressAddrs(svc)) > 0
+		return len(config.IngressAddrs(svc)) > 0
 	}
 	explainPools(e, a, states, req)
 	return explainResult(e, a, svc, req)
@@ -165,7 +132,7 @@ func usage(u map[ipam.Family]ipam.Usage) string {
 
 // explainResult replays the assignment and compares it with the status.
 func explainResult(e *explanation, a *ipam.Allocator, svc *corev1.Service, req config.ServiceRequest) bool {
-	have := ingressAddrs(svc)
+	have := config.IngressAddrs(svc)
 	got, err := a.Assign(req.Service, req.Request)
 	switch {
 	case err != nil && len(have) == 0:
