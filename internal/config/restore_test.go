@@ -17,9 +17,9 @@ import (
 // whatever their order in the list; Services Farol does not serve and
 // Services without an address are left out.
 func TestRestore(t *testing.T) {
-	at := func(min int) func(*corev1.Service) {
+	at := func(minute int) func(*corev1.Service) {
 		return func(s *corev1.Service) {
-			s.CreationTimestamp = metav1.NewTime(time.Date(2026, 1, 1, 0, min, 0, 0, time.UTC))
+			s.CreationTimestamp = metav1.NewTime(time.Date(2026, 1, 1, 0, minute, 0, 0, time.UTC))
 		}
 	}
 	holding := func(ip string) func(*corev1.Service) {

@@ -185,7 +185,9 @@ func (w *World) selectedByAny(node string, ads []Advertisement) bool {
 
 // SelectsNode reports whether a node with these labels may announce for
 // the advertisement.
-func (a Advertisement) SelectsNode(labels map[string]string) bool { return a.Node == nil || a.Node(labels) }
+func (a Advertisement) SelectsNode(labels map[string]string) bool {
+	return a.Node == nil || a.Node(labels)
+}
 
 // interfaces merges the interface lists of the advertisements that select
 // the owner; any of them without a list means every suitable interface.
