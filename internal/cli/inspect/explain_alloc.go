@@ -141,18 +141,18 @@ func explainResult(e *explanation, a *ipam.Allocator, svc *corev1.Service, req c
 	case err != nil:
 		e.verdict(1, false, "address", fmt.Sprintf("keeps %s, but its request cannot be met now: %v", joinAddrs(have), err))
 	case len(have) == 0:
-		e.verdict(1, false, "address", fmt.Sprintf("none in status, yet the rules give it %s from pool %q now: the controller has not caught up (is it running? see its logs)", joinAddrs(got.Addrs), got.Pool))
+		e.verdict(1, false, "address", fmt.Sprintf("none in status; cluster DISAGREES: the rules give it %s from pool %q now: the controller has not caught up (is it running? see its logs)", joinAddrs(got.Addrs), got.Pool))
 		return false
 	case got.Pool == "":
 		e.verdict(1, false, "orphaned", fmt.Sprintf("%s is no longer in any pool; the Service keeps it (from pool %q) until an operator adds it back, deletes the Service or runs the controller with --reassign-orphans",
 			joinAddrs(got.Addrs), svc.Annotations[farolv1.AnnotationAllocatedFrom]))
 	case !slices.Equal(got.Addrs, have):
-		e.verdict(1, false, "address", fmt.Sprintf("status holds %s, the rules give %s from pool %q: the controller has not caught up", joinAddrs(have), joinAddrs(got.Addrs), got.Pool))
+		e.verdict(1, false, "address", fmt.Sprintf("cluster DISAGREES: status holds %s, the rules give %s from pool %q: the controller has not caught up", joinAddrs(have), joinAddrs(got.Addrs), got.Pool))
 	default:
 		e.verdict(1, true, "address", fmt.Sprintf("holds %s from pool %q", joinAddrs(got.Addrs), got.Pool))
 	}
 	if from := svc.Annotations[farolv1.AnnotationAllocatedFrom]; got.Pool != "" && from != got.Pool {
-		e.verdict(1, false, "cluster", fmt.Sprintf("%s says %q, the rules say %q", farolv1.AnnotationAllocatedFrom, from, got.Pool))
+		e.verdict(1, false, "pool", fmt.Sprintf("cluster DISAGREES: %s says %q, the rules say %q", farolv1.AnnotationAllocatedFrom, from, got.Pool))
 	}
 	explainFamilies(e, a, req, got)
 	for _, addr := range have {
