@@ -32,7 +32,7 @@ func (w *world) farolCLI(args ...string) string {
 		cliBin = filepath.Join(filepath.Dir(farolBin), "kubectl-farol")
 		out, err := exec.Command("go", "build", "-o", cliBin, "github.com/farol-lb/farol/cmd/kubectl-farol").CombinedOutput()
 		if err != nil {
-			cliErr = fmt.Errorf("build kubectl-farol: %v: %s", err, out)
+			cliErr = fmt.Errorf("build kubectl-farol: %w: %s", err, out)
 		}
 	})
 	if cliErr != nil {
