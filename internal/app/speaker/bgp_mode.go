@@ -36,7 +36,7 @@ type bgpMode struct {
 // startBGP starts the announcer and BFD (or takes the injected ones);
 // nil when the mode is off.
 func (o *Options) startBGP(ctx context.Context, mgr ctrl.Manager, log *slog.Logger) (*bgpMode, error) {
-	if !o.BGPMode && o.BGP == nil {
+	if !o.bgpOn() {
 		return nil, nil
 	}
 	ann, runner := o.BGP, o.BFD
@@ -62,10 +62,6 @@ func (o *Options) startBGP(ctx context.Context, mgr ctrl.Manager, log *slog.Logg
 			runner = r
 		}
 	}
-	ns := o.SecretNamespace
-	if ns == "" {
-		ns = "farol-system"
-	}
 	var status *bgpStatus
 	if lister, ok := ann.(sessionLister); ok {
 		status = &bgpStatus{client: mgr.GetClient(), self: o.NodeName, sessions: lister, log: log.With("mode", "bgp"), every: bgpStatusEvery}
@@ -73,13 +69,28 @@ func (o *Options) startBGP(ctx context.Context, mgr ctrl.Manager, log *slog.Logg
 			status.bfd = states
 		}
 	}
+	peers := &bgpPeers{cache: mgr.GetClient(), secrets: mgr.GetClient(), self: o.NodeName, namespace: o.passwordsNamespace(),
+		ann: ann, bfd: runner, log: log.With("mode", "bgp"), told: map[string]bool{}}
+	if status != nil {
+		status.waiting = peers.waitingStatus
+	}
 	return &bgpMode{
 		status:  status,
 		applier: newBGPApplier(ctx, ann, log.With("mode", "bgp")),
-		peers: &bgpPeers{cache: mgr.GetClient(), api: mgr.GetAPIReader(), self: o.NodeName, namespace: ns,
-			ann: ann, bfd: runner, log: log.With("mode", "bgp"), told: map[string]bool{}},
-		ann: ann,
+		peers:   peers,
+		ann:     ann,
 	}, nil
+}
+
+func (o *Options) bgpOn() bool { return o.BGPMode || o.BGP != nil }
+
+// passwordsNamespace is where the controller copies the BGP passwords:
+// the speaker's Secret namespace.
+func (o *Options) passwordsNamespace() string {
+	if o.SecretNamespace == "" {
+		return "farol-system"
+	}
+	return o.SecretNamespace
 }
 
 // stop withdraws this node's routes and waits until the routers have
