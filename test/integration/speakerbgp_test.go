@@ -86,9 +86,16 @@ func TestSpeakerBGPPasswords(t *testing.T) {
 	}
 	e.waitPassword(ann, "tor", "n3w", written)
 
+	var status farolv1.BGPNodeStatus
+	if err := e.c.Get(e.ctx, types.NamespacedName{Name: "node-1"}, &status); err != nil {
+		t.Fatal(err)
+	}
 	before := reqs.snapshot()
-	time.Sleep(3 * time.Second)
+	time.Sleep(3 * time.Second) // the status is looked at every 2 s
 	after := reqs.snapshot()
+	if rv := status.ResourceVersion; e.c.Get(e.ctx, types.NamespacedName{Name: "node-1"}, &status) != nil || status.ResourceVersion != rv {
+		t.Errorf("BGPNodeStatus rewritten while nothing changed (resourceVersion %s, then %s)", rv, status.ResourceVersion)
+	}
 	for _, r := range after {
 		if !strings.Contains(r, "fieldSelector=metadata.name%3Dfarol-bgp-passwords") {
 			t.Errorf("request not restricted to the password copy by name: %s", r)
