@@ -59,7 +59,7 @@ func (w *World) decideBGP(s Service, ads []BGPAdvertisement) []Announcement {
 		nodes, reason := w.bgpNodes(s, ad)
 		for _, a := range s.Addrs {
 			out = append(out, Announcement{
-				Service: s.Key, Addr: a, Mode: ModeBGP, Nodes: nodes, Reason: reason,
+				Service: s.Key, Addr: a, Mode: ModeBGP, Nodes: nodes.names, nodesDigest: nodes.digest, Reason: reason,
 				Route: &Route{Advertisement: ad.Name, Prefix: ad.Prefix(a), Communities: ad.Communities,
 					LocalPref: ad.LocalPref, Peers: ad.Peers},
 			})
@@ -70,14 +70,15 @@ func (w *World) decideBGP(s Service, ads []BGPAdvertisement) []Announcement {
 
 // bgpNodes returns the sorted eligible nodes, or none and why. With
 // Cluster traffic the set depends only on the advertisement, so Services
-// share one slice (read-only), which at thousands of nodes matters.
-func (w *World) bgpNodes(s Service, ad BGPAdvertisement) ([]string, string) {
+// share one slice (read-only) and its digest, which at thousands of nodes
+// matters; a Local Service's few nodes are hashed by whoever asks.
+func (w *World) bgpNodes(s Service, ad BGPAdvertisement) (nodeSet, string) {
 	if len(s.ReadyNodes) == 0 {
-		return nil, "the Service has no ready endpoint"
+		return nodeSet{}, "the Service has no ready endpoint"
 	}
 	if !s.LocalTraffic {
-		if nodes, ok := w.bgpCands[ad.Name]; ok {
-			return nodes, w.bgpEmptyReason(nodes, s, ad)
+		if set, ok := w.bgpCands[ad.Name]; ok {
+			return set, w.bgpEmptyReason(set.names, s, ad)
 		}
 	}
 	from := s.ReadyNodes
@@ -92,10 +93,12 @@ func (w *World) bgpNodes(s Service, ad BGPAdvertisement) ([]string, string) {
 	}
 	slices.Sort(nodes)
 	nodes = slices.Compact(nodes)
+	set := nodeSet{names: nodes}
 	if !s.LocalTraffic {
-		w.bgpCands[ad.Name] = nodes
+		set.digest = NodesDigest(nodes)
+		w.bgpCands[ad.Name] = set
 	}
-	return nodes, w.bgpEmptyReason(nodes, s, ad)
+	return set, w.bgpEmptyReason(nodes, s, ad)
 }
 
 func (w *World) bgpEmptyReason(nodes []string, s Service, ad BGPAdvertisement) string {

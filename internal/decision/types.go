@@ -73,6 +73,9 @@ type Announcement struct {
 	// A Service's address has one BGP announcement per BGPAdvertisement
 	// that selects its pool.
 	Route *Route
+	// nodesDigest is NodesDigest(Nodes) when Decide computed it once for
+	// a shared list; 0 means not computed.
+	nodesDigest uint64
 }
 
 // Owner returns the node that answers for the address in Layer 2 mode, ""

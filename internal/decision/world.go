@@ -28,7 +28,7 @@ type World struct {
 	// bgp are the BGP advertisements, bgpCands the eligible nodes of each
 	// for Cluster traffic, shared by the Services it selects.
 	bgp      []BGPAdvertisement
-	bgpCands map[string][]string
+	bgpCands map[string]nodeSet
 }
 
 // Inputs are what a World is built from.
@@ -63,7 +63,7 @@ func NewWorld(nodes []Node, live []string, ads []Advertisement) *World {
 // NewWorldFor builds the shared state with owners chosen by protocol p:
 // the newest one every live speaker speaks (see Protocol).
 func NewWorldFor(p election.Protocol, nodes []Node, live []string, ads []Advertisement) *World {
-	w := &World{nodes: map[string]Node{}, usable: map[string]bool{}, live: map[string]bool{}, cands: map[string]*election.Candidates{}, bgpCands: map[string][]string{}}
+	w := &World{nodes: map[string]Node{}, usable: map[string]bool{}, live: map[string]bool{}, cands: map[string]*election.Candidates{}, bgpCands: map[string]nodeSet{}}
 	names := make([]string, 0, len(nodes))
 	for _, n := range nodes {
 		w.nodes[n.Name] = n

@@ -6,6 +6,7 @@ import (
 
 	api "github.com/osrg/gobgp/v4/api"
 	"github.com/osrg/gobgp/v4/pkg/apiutil"
+	"github.com/osrg/gobgp/v4/pkg/packet/bgp"
 	"github.com/osrg/gobgp/v4/pkg/server"
 )
 
@@ -17,6 +18,9 @@ func (a *Announcer) watchSessions(ctx context.Context) error {
 				return
 			}
 			addr := e.Peer.Conf.NeighborAddress.Unmap()
+			if e.Peer.State.SessionState >= bgp.BGP_FSM_OPENSENT {
+				a.dials.clear(addr) // connected
+			}
 			// Leaving idle is reported as the idle timer "expiring": not
 			// a failure.
 			if st := e.Peer.State; st.DisconnectReason != api.PeerState_DISCONNECT_REASON_UNSPECIFIED &&

@@ -67,7 +67,13 @@ type router struct {
 
 func newRouter(t *testing.T, addr netip.Addr, asn uint32) *router {
 	t.Helper()
-	r := &router{addr: addr, port: freePort(t, addr), asn: asn}
+	return newRouterOn(t, addr, freePort(t, addr), asn)
+}
+
+// newRouterOn is newRouter listening on port.
+func newRouterOn(t *testing.T, addr netip.Addr, port int, asn uint32) *router {
+	t.Helper()
+	r := &router{addr: addr, port: port, asn: asn}
 	r.s = server.NewBgpServer(server.LoggerOption(testLogger(t), new(slog.LevelVar)))
 	go r.s.Serve()
 	id := addr

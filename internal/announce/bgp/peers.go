@@ -148,6 +148,7 @@ func (a *Announcer) removePeer(ctx context.Context, e *peerEntry) error {
 		return fmt.Errorf("delete peer %s: %w", e.peer.Name, err)
 	}
 	delete(a.peers, e.peer.Name)
+	a.dials.clear(e.peer.Address) // a changed peer starts afresh
 	a.log.Info("bgp peer removed", "peer", e.peer.Name, "address", e.peer.Address)
 	return a.removePeerPolicy(ctx, e)
 }

@@ -41,6 +41,7 @@ type Announcer struct {
 	nextID int                   // numbers peers' policy objects
 	closed bool
 	stop   context.CancelFunc // ends the session watch
+	dials  *dialErrors        // why each session's last dial failed
 }
 
 // New starts a BGP instance with no peers and no paths.
@@ -53,7 +54,9 @@ func New(ctx context.Context, o Options) (*Announcer, error) {
 		return nil, fmt.Errorf("%w: no ASN", ErrInvalidOptions)
 	}
 	lvl := new(slog.LevelVar)
-	s := server.NewBgpServer(server.LoggerOption(o.Logger.With("component", "gobgp"), lvl))
+	dials := &dialErrors{}
+	gobgpLog := slog.New(dialWatch{inner: o.Logger.With("component", "gobgp").Handler(), errs: dials})
+	s := server.NewBgpServer(server.LoggerOption(gobgpLog, lvl))
 	go s.Serve()
 	global := &api.Global{
 		Asn:        o.ASN,
@@ -69,6 +72,7 @@ func New(ctx context.Context, o Options) (*Announcer, error) {
 		bgp:   s,
 		peers: map[string]*peerEntry{},
 		paths: map[netip.Prefix]Path{},
+		dials: dials,
 	}
 	if err := s.StartBgp(ctx, &api.StartBgpRequest{Global: global}); err != nil {
 		s.Stop()

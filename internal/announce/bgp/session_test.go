@@ -63,12 +63,60 @@ func TestSessionPassword(t *testing.T) {
 				waitEstablished(t, a, "r1", 10*time.Second)
 				return
 			}
-			time.Sleep(5 * time.Second)
-			if s := sessionByName(t, a, "r1"); s.State == Established {
-				t.Fatalf("established with a wrong password: %+v", s)
+			// The router drops the unsigned SYNs without an answer: the
+			// status can only say that connecting times out, and what
+			// that usually means.
+			want := fmt.Sprintf("no TCP connection to %v:%d (", r.addr, r.port)
+			eventually(t, 15*time.Second, func() string {
+				if s := sessionByName(t, a, "r1"); !strings.HasPrefix(s.LastError, want) || !strings.Contains(s.LastError, "time out") {
+					return fmt.Sprintf("last error %q", s.LastError)
+				}
+				return ""
+			})
+			first := sessionByName(t, a, "r1")
+			time.Sleep(5 * time.Second) // more attempts
+			if s := sessionByName(t, a, "r1"); s.State == Established || s.LastError != first.LastError {
+				t.Fatalf("established with a wrong password, or its last error changed with another attempt: %+v, then %+v", first, s)
 			}
+			t.Logf("last error: %q", first.LastError)
 		})
 	}
+}
+
+// A router that is not there: every dial is refused, and the Session says
+// so, with the same text after each attempt. A changed peer starts
+// afresh; and once a connection opens, what ends the session is the news
+// (here the router expects another AS), not the old dial error.
+func TestSessionUnreachableSaysWhy(t *testing.T) {
+	addrs := loopbacks(2)
+	port := freePort(t, addrs[1]) // nobody listens yet
+	a := node(t, addrs[0], nodeASN, nh6)
+	p := Peer{Name: "r1", Address: addrs[1], ASN: 65000, Port: uint16(port), HoldTime: 9 * time.Second,
+		KeepaliveTime: 3 * time.Second, ConnectRetry: time.Second, SourceAddress: addrs[0]}
+	mustSetPeers(t, a, p)
+	refused := func() string {
+		if s := sessionByName(t, a, "r1"); !strings.Contains(s.LastError, "refuses the connection") {
+			return fmt.Sprintf("last error %q", s.LastError)
+		}
+		return ""
+	}
+	eventually(t, 15*time.Second, refused)
+	p.HoldTime = 12 * time.Second
+	mustSetPeers(t, a, p)
+	if s := sessionByName(t, a, "r1"); s.LastError != "" {
+		t.Fatalf("a changed peer still says %q", s.LastError)
+	}
+	eventually(t, 15*time.Second, refused)
+
+	r := newRouterOn(t, addrs[1], port, 65000)
+	r.accept(t, addrs[0], nodeASN+1) // not the node's AS
+	eventually(t, 15*time.Second, func() string {
+		if s := sessionByName(t, a, "r1"); s.LastError == "" || strings.Contains(s.LastError, "TCP connection") {
+			return fmt.Sprintf("last error %q", s.LastError)
+		}
+		return ""
+	})
+	t.Logf("last error: %q", sessionByName(t, a, "r1").LastError)
 }
 
 // An IPv6 session carries IPv4 and IPv6 prefixes, each with the node's

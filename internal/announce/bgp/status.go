@@ -29,8 +29,9 @@ type Session struct {
 	// UpdatesSent counts UPDATE messages written on this session.
 	UpdatesSent uint64
 	// LastError is why the session last went down or failed to come up,
-	// as GoBGP tells it (a NOTIFICATION received or sent, the hold timer);
-	// empty while it never did.
+	// as GoBGP tells it (a NOTIFICATION received or sent, the hold timer),
+	// or, while it cannot open its TCP connection, why the last attempt
+	// failed; empty while it never did.
 	LastError string
 }
 
@@ -41,10 +42,10 @@ const Established = "established"
 // peer name.
 func (a *Announcer) Sessions(ctx context.Context) ([]Session, error) {
 	a.mu.Lock()
-	names := make(map[netip.Addr]string, len(a.peers))
+	peers := make(map[netip.Addr]Peer, len(a.peers))
 	lastErr := make(map[netip.Addr]string, len(a.peers))
 	for _, e := range a.peers {
-		names[e.peer.Address] = e.peer.Name
+		peers[e.peer.Address] = e.peer
 		lastErr[e.peer.Address] = e.lastError
 	}
 	a.mu.Unlock()
@@ -54,7 +55,12 @@ func (a *Announcer) Sessions(ctx context.Context) ([]Session, error) {
 	}
 	out := make([]Session, 0, len(byAddr))
 	for addr, s := range byAddr {
-		s.Peer, s.LastError = names[addr], lastErr[addr]
+		s.Peer, s.LastError = peers[addr].Name, lastErr[addr]
+		// A session that cannot even connect now: that is the news,
+		// not how it last went down.
+		if dial := a.dials.get(addr); dial != "" && s.State != Established {
+			s.LastError = dialText(peers[addr], dial)
+		}
 		out = append(out, s)
 	}
 	slices.SortFunc(out, func(x, y Session) int { return cmp.Compare(x.Peer, y.Peer) })

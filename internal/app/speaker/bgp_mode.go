@@ -37,7 +37,7 @@ type bgpMode struct {
 // startBGP starts the announcer and BFD (or takes the injected ones);
 // nil when the mode is off.
 func (o *Options) startBGP(ctx context.Context, mgr ctrl.Manager, log *slog.Logger) (*bgpMode, error) {
-	if !o.BGPMode && o.BGP == nil {
+	if !o.bgpOn() {
 		return nil, nil
 	}
 	ann, runner := o.BGP, o.BFD
@@ -63,10 +63,6 @@ func (o *Options) startBGP(ctx context.Context, mgr ctrl.Manager, log *slog.Logg
 			runner = r
 		}
 	}
-	ns := o.SecretNamespace
-	if ns == "" {
-		ns = "farol-system"
-	}
 	var status *bgpStatus
 	var metrics *bgpMetrics
 	lister, _ := ann.(sessionLister)
@@ -78,6 +74,11 @@ func (o *Options) startBGP(ctx context.Context, mgr ctrl.Manager, log *slog.Logg
 			return nil, fmt.Errorf("register BGP metrics: %w", err)
 		}
 	}
+	peers := &bgpPeers{cache: mgr.GetClient(), secrets: mgr.GetClient(), self: o.NodeName, namespace: o.passwordsNamespace(),
+		ann: ann, bfd: runner, log: log.With("mode", "bgp"), told: map[string]bool{}}
+	if status != nil {
+		status.waiting = peers.waitingStatus
+	}
 	var watch *bfdWatch
 	events, hasEvents := runner.(bfdEvents)
 	resetter, canReset := ann.(sessionResetter)
@@ -88,10 +89,20 @@ func (o *Options) startBGP(ctx context.Context, mgr ctrl.Manager, log *slog.Logg
 		status:  status,
 		watch:   watch,
 		applier: newBGPApplier(ctx, ann, log.With("mode", "bgp")),
-		peers: &bgpPeers{cache: mgr.GetClient(), api: mgr.GetAPIReader(), self: o.NodeName, namespace: ns,
-			ann: ann, bfd: runner, log: log.With("mode", "bgp"), told: map[string]bool{}},
-		ann: ann,
+		peers:   peers,
+		ann:     ann,
 	}, nil
+}
+
+func (o *Options) bgpOn() bool { return o.BGPMode || o.BGP != nil }
+
+// passwordsNamespace is where the controller copies the BGP passwords:
+// the speaker's Secret namespace.
+func (o *Options) passwordsNamespace() string {
+	if o.SecretNamespace == "" {
+		return "farol-system"
+	}
+	return o.SecretNamespace
 }
 
 // restarter is the part of the BGP announcer that leaves for a restart.

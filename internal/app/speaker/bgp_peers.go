@@ -3,14 +3,13 @@ package speaker
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -31,32 +30,23 @@ type BFDRunner interface {
 // compares).
 type bgpPeers struct {
 	cache     client.Reader // BGPPeers and this node
-	api       client.Reader // the password Secret, read by name
+	secrets   client.Reader // the password copy, from a cache that holds only it
 	self      string
 	namespace string // of the password Secret
 	ann       BGP
 	bfd       BFDRunner // nil: no BFD
 	log       *slog.Logger
 	told      map[string]bool // peers whose pending password was logged
+
+	mu      sync.Mutex
+	waiting []waitingPeer // for the status: peers without their password
 }
 
-// passwordsSecret is the Secret the controller copies BGP passwords into.
-const passwordsSecret = "farol-bgp-passwords"
+// bgpRetry is how soon a refresh that failed is tried again.
+const bgpRetry = 2 * time.Second
 
-// errPasswordPending: a peer waits for the controller to copy its
-// password; refresh again soon.
-var errPasswordPending = errors.New("a BGP peer's password is not in the copy yet")
-
-// Refresh intervals: soon while a password is pending, and now and then
-// otherwise, which picks up a changed password (the speaker may read the
-// copy but not watch every Secret).
-const (
-	bgpRetry  = 2 * time.Second
-	bgpResync = 30 * time.Second
-)
-
-// refreshLoop runs refresh when kicked, and again after bgpRetry or
-// bgpResync.
+// refreshLoop runs refresh when kicked (BGPPeers, this node, the password
+// copy changed), and again after bgpRetry when it failed.
 func (p *bgpPeers) refreshLoop(ctx context.Context, kick <-chan struct{}, poke func()) {
 	for {
 		select {
@@ -64,17 +54,16 @@ func (p *bgpPeers) refreshLoop(ctx context.Context, kick <-chan struct{}, poke f
 			return
 		case <-kick:
 		}
-		again := bgpResync
+		var t *time.Timer
 		if err := p.refresh(ctx); err != nil {
-			if !errors.Is(err, errPasswordPending) {
-				p.log.Warn("setting up BGP sessions", "error", err)
-			}
-			again = bgpRetry
+			p.log.Warn("setting up BGP sessions", "error", err)
+			t = time.AfterFunc(bgpRetry, poke)
 		}
-		t := time.AfterFunc(again, poke)
 		select {
 		case <-ctx.Done():
-			t.Stop()
+			if t != nil {
+				t.Stop()
+			}
 			return
 		case <-time.After(200 * time.Millisecond):
 		}
@@ -92,7 +81,7 @@ func (p *bgpPeers) refresh(ctx context.Context) error {
 		return fmt.Errorf("list BGPPeers: %w", err)
 	}
 	var passwords map[string][]byte
-	var pending bool
+	var waiting []waitingPeer
 	var peers []bgp.Peer
 	var bfds []bfd.Peer
 	for i := range list.Items {
@@ -116,7 +105,7 @@ func (p *bgpPeers) refresh(ctx context.Context) error {
 					p.log.Info("bgp peer waits for its password to be copied", "peer", dp.Name, "secret", p.namespace+"/"+passwordsSecret)
 					p.told[dp.Name] = true
 				}
-				pending = true
+				waiting = append(waiting, waitingPeer{name: dp.Name, addr: dp.Address, secret: dp.PasswordSecret})
 				continue
 			}
 			delete(p.told, dp.Name)
@@ -137,6 +126,9 @@ func (p *bgpPeers) refresh(ctx context.Context) error {
 			}
 		}
 	}
+	// A peer waiting for its password is left out until the copy's watch
+	// kicks a refresh; the status shows why.
+	p.setWaiting(waiting)
 	slices.SortFunc(peers, func(a, b bgp.Peer) int { return cmp.Compare(a.Name, b.Name) })
 	if err := p.ann.SetPeers(ctx, peers); err != nil {
 		return err
@@ -146,20 +138,5 @@ func (p *bgpPeers) refresh(ctx context.Context) error {
 			return err
 		}
 	}
-	if pending {
-		return errPasswordPending
-	}
 	return nil
-}
-
-func (p *bgpPeers) passwords(ctx context.Context) (map[string][]byte, error) {
-	var s corev1.Secret
-	err := p.api.Get(ctx, types.NamespacedName{Namespace: p.namespace, Name: passwordsSecret}, &s)
-	if apierrors.IsNotFound(err) {
-		return map[string][]byte{}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read %s/%s: %w", p.namespace, passwordsSecret, err)
-	}
-	return s.Data, nil
 }

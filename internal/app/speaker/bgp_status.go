@@ -37,8 +37,11 @@ type bgpStatus struct {
 	self     string
 	sessions sessionLister
 	bfd      bfdStates // nil: no BFD
-	log      *slog.Logger
-	every    time.Duration
+	// waiting are the peers without a session because their password is
+	// not copied yet; nil: none.
+	waiting func() []farolv1.BGPSessionStatus
+	log     *slog.Logger
+	every   time.Duration
 
 	last    farolv1.BGPNodeStatusStatus
 	written bool
@@ -77,6 +80,9 @@ func (s *bgpStatus) sync(ctx context.Context) error {
 			}
 		}
 		st.Sessions = append(st.Sessions, e)
+	}
+	if s.waiting != nil {
+		st.Sessions = append(st.Sessions, s.waiting()...)
 	}
 	st = st.Normalized()
 	if s.written && !st.Differs(s.last) {

@@ -1,6 +1,7 @@
 package speaker
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"strconv"
 
@@ -26,10 +27,12 @@ func fingerprint(seed maphash.Seed, anns []decision.Announcement) uint64 {
 		h.WriteByte(byte(len(b)))
 		str(string(a.Mode))
 		str(a.Reason)
-		for _, n := range a.Nodes {
-			str(n)
-		}
-		h.WriteByte(1)
+		// The nodes' digest, not their names: a BGP announcement lists
+		// every eligible node, and Decide computed its digest once for all
+		// the Services that share the list.
+		var d [8]byte
+		binary.LittleEndian.PutUint64(d[:], a.NodesDigest())
+		h.Write(d[:])
 		for _, i := range a.Interfaces {
 			str(i)
 		}

@@ -3,6 +3,7 @@ package speaker
 import (
 	"hash/maphash"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/farol-lb/farol/internal/decision"
@@ -74,4 +75,70 @@ func withRoute(base decision.Announcement, f func(*decision.Route)) []decision.A
 	a := base
 	a.Mode, a.Route = decision.ModeBGP, r
 	return []decision.Announcement{a}
+}
+
+// TestFingerprintBGPNodeSets: a BGP announcement with Cluster traffic is
+// fingerprinted by its shared node set's digest, which must behave as the
+// names would: a new World built from the same inputs (after any
+// unrelated change) gives every Service the same fingerprint, so nothing
+// is reconciled again; a node leaving changes it; and a Local Service
+// that happens to list the same nodes, which Equal calls the same, has
+// the same fingerprint as the shared list.
+func TestFingerprintBGPNodeSets(t *testing.T) {
+	seed := maphash.MakeSeed()
+	in, svcs := bgpWorld(50, 3)
+	s := svcs[0]
+	before := decision.Build(in).Decide(s)
+	if len(before) != 1 || len(before[0].Nodes) != 50 {
+		t.Fatalf("want one announcement by 50 nodes, got %v", before)
+	}
+	tests := map[string]struct {
+		world func() decision.Inputs
+		svc   func(decision.Service) decision.Service
+		same  bool
+	}{
+		"same inputs, new world": {world: func() decision.Inputs { return in }, same: true},
+		"a node leaves": {world: func() decision.Inputs {
+			out := in
+			out.Live = in.Live[1:]
+			return out
+		}},
+		"one node for another": {world: func() decision.Inputs {
+			out := in
+			out.Nodes = append(slices.Clone(in.Nodes), decision.Node{Name: "node-new"})
+			out.Live = append(slices.Clone(in.Live[1:]), "node-new")
+			return out
+		}},
+		"a node is cordoned": {world: func() decision.Inputs {
+			out := in
+			out.Nodes = append([]decision.Node{{Name: in.Nodes[0].Name, Cordoned: true}}, in.Nodes[1:]...)
+			return out
+		}},
+		"Local traffic, same nodes": {world: func() decision.Inputs { return in }, same: true,
+			svc: func(s decision.Service) decision.Service {
+				s.LocalTraffic, s.ReadyNodes = true, in.Live
+				return s
+			}},
+		"Local traffic, one node": {world: func() decision.Inputs { return in },
+			svc: func(s decision.Service) decision.Service {
+				s.LocalTraffic = true
+				return s
+			}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			svc := s
+			if tc.svc != nil {
+				svc = tc.svc(s)
+			}
+			after := decision.Build(tc.world()).Decide(svc)
+			equal := len(after) == len(before) && after[0].Equal(before[0])
+			if equal != tc.same {
+				t.Fatalf("Equal = %v, want %v: the case does not test what it says", equal, tc.same)
+			}
+			if got := fingerprint(seed, after) == fingerprint(seed, before); got != tc.same {
+				t.Errorf("same fingerprint = %v, want %v", got, tc.same)
+			}
+		})
+	}
 }

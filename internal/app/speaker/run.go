@@ -59,13 +59,17 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	skip := true // several speakers run in one test process
+	caches := cacheOptions()
+	if o.bgpOn() {
+		caches.ByObject[&corev1.Secret{}] = passwordsCache(o.passwordsNamespace())
+	}
 	mgr, err := ctrl.NewManager(o.Config, ctrl.Options{
 		Scheme:                 scheme,
 		Logger:                 logr.FromSlogHandler(log.Handler()),
 		Metrics:                metricsserver.Options{BindAddress: o.MetricsAddress},
 		HealthProbeBindAddress: o.HealthAddress,
 		Controller:             ctrlconfig.Controller{SkipNameValidation: &skip},
-		Cache:                  cacheOptions(),
+		Cache:                  caches,
 	})
 	if err != nil {
 		return fmt.Errorf("create manager: %w", err)
@@ -140,7 +144,13 @@ func Run(ctx context.Context, o Options) error {
 	redecideKick, redecide := kicker()
 	peerKick, refreshPeers := kicker()
 	bgpKick, refreshBGP := kicker()
-	err = ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr)
+	if bgpMode != nil {
+		// Only with BGP: the Secret cache is restricted to the password
+		// copy then, and may be listed.
+		b = b.Watches(&corev1.Secret{}, kickOn(refreshBGP, passwordsChanged))
+	}
+	err = b.
 		Named("speaker").
 		For(&corev1.Service{}).
 		Watches(&discoveryv1.EndpointSlice{}, sliceHandler()).

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"net/netip"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/farol-lb/farol/internal/announce/bgp"
 	"github.com/farol-lb/farol/internal/app/speaker"
 	"github.com/farol-lb/farol/internal/election"
 )
@@ -158,4 +160,46 @@ func (s l2State) diff(later l2State) (gained, lost int) {
 		}
 	}
 	return gained, lost
+}
+
+// bgpPaths stands in for the BGP announcer (FAROL_BENCH_BGP): it keeps
+// the prefixes it is told to advertise and counts the calls.
+type bgpPaths struct {
+	mu      sync.Mutex
+	calls   int
+	routes  map[netip.Prefix]bool
+	changed int // prefixes set or unset, summed over calls
+}
+
+var _ speaker.BGP = (*bgpPaths)(nil)
+
+func newBGPPaths() *bgpPaths { return &bgpPaths{routes: map[netip.Prefix]bool{}} }
+
+func (b *bgpPaths) SetPeers(context.Context, []bgp.Peer) error { return nil }
+func (b *bgpPaths) Shutdown(context.Context) error             { return nil }
+
+func (b *bgpPaths) Change(_ context.Context, set []bgp.Path, unset []netip.Prefix) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.calls++
+	b.changed += len(set) + len(unset)
+	for _, p := range set {
+		b.routes[p.Prefix] = true
+	}
+	for _, p := range unset {
+		delete(b.routes, p)
+	}
+	return nil
+}
+
+// bgpState is a snapshot of the fake announcer's counters.
+type bgpState struct{ calls, changed, routes int }
+
+func (b *bgpPaths) state() bgpState {
+	if b == nil {
+		return bgpState{}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bgpState{calls: b.calls, changed: b.changed, routes: len(b.routes)}
 }

@@ -8,6 +8,9 @@
 //	make bench-speaker                                                 # 500 Nodes, 2,000 Services
 //	FAROL_BENCH_NODES=5000 FAROL_BENCH_SERVICES=20000 make bench-speaker # about 17 min of creating
 //
+// FAROL_BENCH_BGP=1 also advertises the pool over BGP from every node (a
+// BGPAdvertisement; a fake announcer counts what the speaker tells it):
+// with Cluster traffic every node is in each Service's BGP announcement.
 // Other knobs: FAROL_BENCH_NAMESPACES (10), FAROL_BENCH_CLIENTS (32
 // creating in parallel), FAROL_BENCH_SETTLE_TIMEOUT (10m),
 // FAROL_BENCH_LOG (the speaker's log file). The API server's binaries come
@@ -53,6 +56,8 @@ type config struct {
 	// soft limit is set the way internal/memlimit sets it in a container,
 	// on top of the bench's own memory at the baseline. 0: none.
 	memoryLimit int64
+	// bgp: FAROL_BENCH_BGP=1, see the package doc.
+	bgp bool
 }
 
 func configFromEnv() (config, error) {
@@ -84,6 +89,7 @@ func configFromEnv() (config, error) {
 		}
 		c.memoryLimit = q.Value()
 	}
+	c.bgp = os.Getenv("FAROL_BENCH_BGP") == "1"
 	if v := os.Getenv("FAROL_BENCH_LOG"); v != "" {
 		c.logPath = v
 	}
@@ -166,6 +172,12 @@ func measure(ctx context.Context, c config, cfg *rest.Config, k client.Client, l
 	self := nodeName(c.nodes / 2)
 	mem := newMembers(names)
 	l2 := newLayer2()
+	var bgpAnn *bgpPaths
+	var bgpOpt speaker.BGP // a nil *bgpPaths would not be a nil BGP
+	if c.bgp {
+		bgpAnn = newBGPPaths()
+		bgpOpt = bgpAnn
+	}
 
 	// The speaker binary's garbage collection target (GOGC=50 unless set),
 	// for the whole process: in-process, the bench cannot give it to the
@@ -186,7 +198,7 @@ func measure(ctx context.Context, c config, cfg *rest.Config, k client.Client, l
 		exited.err = speaker.Run(sctx, speaker.Options{
 			Config: cfg, NodeName: self,
 			MetricsAddress: "0", HealthAddress: "0",
-			Members: mem, Announcer: l2,
+			Members: mem, Announcer: l2, BGP: bgpOpt,
 			Registry: prometheus.NewRegistry(),
 			// Two saturated cores can delay a 100 ms tick by more than the
 			// default 500 ms; a false freeze would shut the announcer.
@@ -214,6 +226,7 @@ func measure(ctx context.Context, c config, cfg *rest.Config, k client.Client, l
 		return err
 	}
 	r.owned = len(l2.state().owned)
+	r.bgpSettled = bgpAnn.state()
 	if err != nil {
 		r.settle, r.settleErr = time.Since(start), err
 		return nil
@@ -243,7 +256,7 @@ func measure(ctx context.Context, c config, cfg *rest.Config, k client.Client, l
 
 	victim := nodeName(c.nodes - 1)
 	logf("node %s leaves the membership", victim)
-	before, l2Before, t0 := mustWork(), l2.state(), time.Now()
+	before, l2Before, bgpBefore, t0 := mustWork(), l2.state(), bgpAnn.state(), time.Now()
 	mem.remove(victim)
 	q, err = waitQuiet(ctx, l2, waitOptions{every: time.Millisecond, quiet: 2 * time.Second,
 		timeout: c.settleTimeout, exited: exited})
@@ -252,6 +265,8 @@ func measure(ctx context.Context, c config, cfg *rest.Config, k client.Client, l
 	}
 	r.leave = effect{took: q.last.Sub(t0), reconciles: q.work.reconciles - before.reconciles, adds: q.work.adds - before.adds}
 	r.leave.setLayer2(l2Before, l2.state())
+	bgpAfter := bgpAnn.state()
+	r.bgpLeave = bgpState{calls: bgpAfter.calls - bgpBefore.calls, changed: bgpAfter.changed - bgpBefore.changed, routes: bgpAfter.routes}
 	r.leaveDone = true
 	return nil
 }

@@ -127,7 +127,15 @@ func createPoolAndAdvertisement(ctx context.Context, k client.Client, c config) 
 	ad.Spec.Pools = []string{poolName}
 	ad.Spec.NodeSelector = &metav1.LabelSelector{MatchLabels: map[string]string{nodeLabel: "true"}}
 	ad.Spec.Interfaces = []string{sliceIface}
-	return create(ctx, k, ad)
+	if err := create(ctx, k, ad); err != nil {
+		return err
+	}
+	if !c.bgp {
+		return nil
+	}
+	bad := &farolv1.BGPAdvertisement{ObjectMeta: metav1.ObjectMeta{Name: adName}}
+	bad.Spec.Pools = []string{poolName}
+	return create(ctx, k, bad)
 }
 
 // writePoolStatus writes the pool's status as the controller does after

@@ -48,6 +48,9 @@ type results struct {
 	idle, heartbeats, poolStatus effect
 	leave                        effect
 	leaveDone                    bool
+	// With FAROL_BENCH_BGP: the fake announcer at settle, and what the
+	// node leaving changed in it.
+	bgpSettled, bgpLeave bgpState
 }
 
 func (r *results) print(w io.Writer) {
@@ -97,7 +100,14 @@ func (r *results) print(w io.Writer) {
 	} else {
 		fmt.Fprintf(w, "node-leave:  not run\n")
 	}
+	if r.bgp {
+		fmt.Fprintf(w, "bgp:         %d prefixes advertised at settle (%d announcer calls); node-leave: %d announcer calls, %d prefixes passed\n",
+			r.bgpSettled.routes, r.bgpSettled.calls, r.bgpLeave.calls, r.bgpLeave.changed)
+	}
 	fmt.Fprintf(w, "BENCH nodes=%d services=%d", r.nodes, r.services)
+	if r.bgp {
+		fmt.Fprintf(w, " bgp=1")
+	}
 	if r.ok {
 		fmt.Fprintf(w, " settle=%.1fs rss=%.0fMiB peak=%.0fMiB heap=%.0fMiB", r.settle.Seconds(),
 			deltaMiB(r.base.rss, r.settled.rss), deltaMiB(r.base.rss, r.settled.peak), deltaMiB(r.base.heap, r.settled.heap))
