@@ -11,9 +11,15 @@ import (
 // fingerprint condenses a Service's announcements into the 8 bytes a
 // re-decision is compared with: keeping every Service's last table would
 // cost hundreds of bytes per Service in a speaker that holds 20,000. It
-// covers exactly what decision.Announcement.Equal compares; the seed is
-// per process, which is all a comparison in memory needs.
-func fingerprint(seed maphash.Seed, anns []decision.Announcement) uint64 {
+// covers what this node's reconcile acts on: everything
+// decision.Announcement.Equal compares, except that of a BGP
+// announcement's nodes only whether self is one of them and whether there
+// are any count. Every eligible node advertises a BGP route with Cluster
+// traffic, so a node coming or going changes every such announcement, but
+// not what the other nodes advertise: without this a node leaving would
+// reconcile every Service on every node. The seed is per process, which
+// is all a comparison in memory needs.
+func fingerprint(seed maphash.Seed, self string, anns []decision.Announcement) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
 	str := func(s string) {
@@ -27,12 +33,15 @@ func fingerprint(seed maphash.Seed, anns []decision.Announcement) uint64 {
 		h.WriteByte(byte(len(b)))
 		str(string(a.Mode))
 		str(a.Reason)
-		// The nodes' digest, not their names: a BGP announcement lists
-		// every eligible node, and Decide computed its digest once for all
-		// the Services that share the list.
-		var d [8]byte
-		binary.LittleEndian.PutUint64(d[:], a.NodesDigest())
-		h.Write(d[:])
+		if a.Mode == decision.ModeBGP {
+			h.Write([]byte{boolByte(a.Announces(self)), boolByte(len(a.Nodes) > 0)})
+		} else {
+			// The nodes' digest, not their names (a Layer 2 owner is one
+			// name; several nodes' digest was computed once per World).
+			var d [8]byte
+			binary.LittleEndian.PutUint64(d[:], a.NodesDigest())
+			h.Write(d[:])
+		}
 		for _, i := range a.Interfaces {
 			str(i)
 		}
@@ -57,4 +66,11 @@ func fingerprint(seed maphash.Seed, anns []decision.Announcement) uint64 {
 		h.WriteByte(5)
 	}
 	return h.Sum64()
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }

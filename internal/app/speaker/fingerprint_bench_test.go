@@ -21,7 +21,7 @@ func BenchmarkRedecideBGP(b *testing.B) {
 			for b.Loop() {
 				w := decision.Build(in)
 				for _, s := range svcs {
-					fingerprint(seed, w.Decide(s))
+					fingerprint(seed, in.Live[0], w.Decide(s))
 				}
 			}
 		})

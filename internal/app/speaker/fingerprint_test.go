@@ -10,8 +10,9 @@ import (
 )
 
 // TestFingerprint: two tables have the same fingerprint exactly when
-// decision.Announcement.Equal says they are the same, including where one
-// field's end could pass for the next one's start.
+// decision.Announcement.Equal says they are the same (for BGP nodes see
+// TestFingerprintBGPNodeSets), including where one field's end could pass
+// for the next one's start.
 func TestFingerprint(t *testing.T) {
 	base := decision.Announcement{Service: "ns/a", Addr: netip.MustParseAddr("10.0.0.1"), Mode: decision.ModeL2,
 		Nodes: []string{"n1"}, Interfaces: []string{"eth0"}}
@@ -22,7 +23,9 @@ func TestFingerprint(t *testing.T) {
 		return []decision.Announcement{a}
 	}
 	seed := maphash.MakeSeed()
-	same := func(a, b []decision.Announcement) bool { return fingerprint(seed, a) == fingerprint(seed, b) }
+	same := func(a, b []decision.Announcement) bool {
+		return fingerprint(seed, "n1", a) == fingerprint(seed, "n1", b)
+	}
 	for name, other := range map[string][]decision.Announcement{
 		"service":               with(func(a *decision.Announcement) { a.Service = "ns/b" }),
 		"address":               with(func(a *decision.Announcement) { a.Addr = netip.MustParseAddr("10.0.0.2") }),
@@ -77,51 +80,66 @@ func withRoute(base decision.Announcement, f func(*decision.Route)) []decision.A
 	return []decision.Announcement{a}
 }
 
-// TestFingerprintBGPNodeSets: a BGP announcement with Cluster traffic is
-// fingerprinted by its shared node set's digest, which must behave as the
-// names would: a new World built from the same inputs (after any
-// unrelated change) gives every Service the same fingerprint, so nothing
-// is reconciled again; a node leaving changes it; and a Local Service
-// that happens to list the same nodes, which Equal calls the same, has
-// the same fingerprint as the shared list.
+// TestFingerprintBGPNodeSets: of a BGP announcement the fingerprint
+// covers only this node's part, whether it advertises and whether anybody
+// does: a node coming or going changes every Cluster announcement (equal
+// says whether the decision changed), but only the node itself, or a
+// Service nobody advertises any more, needs a reconcile. A new World
+// built from the same inputs changes nothing.
 func TestFingerprintBGPNodeSets(t *testing.T) {
 	seed := maphash.MakeSeed()
 	in, svcs := bgpWorld(50, 3)
+	self, other := in.Live[1], in.Live[0]
 	s := svcs[0]
 	before := decision.Build(in).Decide(s)
 	if len(before) != 1 || len(before[0].Nodes) != 50 {
 		t.Fatalf("want one announcement by 50 nodes, got %v", before)
 	}
+	without := func(node string) decision.Inputs {
+		out := in
+		out.Live = slices.DeleteFunc(slices.Clone(in.Live), func(n string) bool { return n == node })
+		return out
+	}
+	cordoned := func(node string) decision.Inputs {
+		out := in
+		out.Nodes = slices.Clone(in.Nodes)
+		for i := range out.Nodes {
+			if out.Nodes[i].Name == node {
+				out.Nodes[i].Cordoned = true
+			}
+		}
+		return out
+	}
 	tests := map[string]struct {
-		world func() decision.Inputs
-		svc   func(decision.Service) decision.Service
-		same  bool
+		world       decision.Inputs
+		svc         func(decision.Service) decision.Service
+		equal, same bool
 	}{
-		"same inputs, new world": {world: func() decision.Inputs { return in }, same: true},
-		"a node leaves": {world: func() decision.Inputs {
-			out := in
-			out.Live = in.Live[1:]
-			return out
-		}},
+		"same inputs, new world": {world: in, equal: true, same: true},
+		"another node leaves":    {world: without(other), same: true},
 		"one node for another": {world: func() decision.Inputs {
-			out := in
+			out := without(other)
 			out.Nodes = append(slices.Clone(in.Nodes), decision.Node{Name: "node-new"})
-			out.Live = append(slices.Clone(in.Live[1:]), "node-new")
+			out.Live = append(out.Live, "node-new")
 			return out
-		}},
-		"a node is cordoned": {world: func() decision.Inputs {
-			out := in
-			out.Nodes = append([]decision.Node{{Name: in.Nodes[0].Name, Cordoned: true}}, in.Nodes[1:]...)
-			return out
-		}},
-		"Local traffic, same nodes": {world: func() decision.Inputs { return in }, same: true,
+		}(), same: true},
+		"another node is cordoned": {world: cordoned(other), same: true},
+		"this node leaves":         {world: without(self)},
+		"this node is cordoned":    {world: cordoned(self)},
+		"every node leaves":        {world: decision.Inputs{Nodes: in.Nodes, BGP: in.BGP}},
+		"Local traffic, same nodes": {world: in, equal: true, same: true,
 			svc: func(s decision.Service) decision.Service {
 				s.LocalTraffic, s.ReadyNodes = true, in.Live
 				return s
 			}},
-		"Local traffic, one node": {world: func() decision.Inputs { return in },
+		"Local traffic, another node": {world: in,
 			svc: func(s decision.Service) decision.Service {
-				s.LocalTraffic = true
+				s.LocalTraffic, s.ReadyNodes = true, []string{other}
+				return s
+			}},
+		"Local traffic, this node and another": {world: in, same: true,
+			svc: func(s decision.Service) decision.Service {
+				s.LocalTraffic, s.ReadyNodes = true, []string{other, self}
 				return s
 			}},
 	}
@@ -131,12 +149,12 @@ func TestFingerprintBGPNodeSets(t *testing.T) {
 			if tc.svc != nil {
 				svc = tc.svc(s)
 			}
-			after := decision.Build(tc.world()).Decide(svc)
+			after := decision.Build(tc.world).Decide(svc)
 			equal := len(after) == len(before) && after[0].Equal(before[0])
-			if equal != tc.same {
-				t.Fatalf("Equal = %v, want %v: the case does not test what it says", equal, tc.same)
+			if equal != tc.equal {
+				t.Fatalf("Equal = %v, want %v: the case does not test what it says", equal, tc.equal)
 			}
-			if got := fingerprint(seed, after) == fingerprint(seed, before); got != tc.same {
+			if got := fingerprint(seed, self, after) == fingerprint(seed, self, before); got != tc.same {
 				t.Errorf("same fingerprint = %v, want %v", got, tc.same)
 			}
 		})

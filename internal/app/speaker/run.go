@@ -118,7 +118,7 @@ func Run(ctx context.Context, o Options) error {
 	// Joins run one at a time in their own goroutine, always with the
 	// latest peer list.
 	peers := make(chan []string, 1)
-	w := newWorlds(mgr.GetClient(), members,
+	w := newWorlds(mgr.GetClient(), o.NodeName, members,
 		func(p []string) {
 			select {
 			case <-peers:

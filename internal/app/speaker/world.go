@@ -22,6 +22,7 @@ import (
 // call), and only the Services whose decision changed are reconciled.
 type worlds struct {
 	reader client.Reader
+	self   string // this node: of a BGP announcement only its part counts
 	live   func() []string
 	// protocols are the owner-election protocols the live speakers
 	// published; the world uses the newest all of them speak.
@@ -49,9 +50,9 @@ type worlds struct {
 	seed   maphash.Seed
 }
 
-func newWorlds(reader client.Reader, members Members, join func([]string), enqueue func(string)) *worlds {
+func newWorlds(reader client.Reader, self string, members Members, join func([]string), enqueue func(string)) *worlds {
 	return &worlds{
-		reader: reader, live: members.Live, protocols: members.Protocols, join: join, enqueue: enqueue,
+		reader: reader, self: self, live: members.Live, protocols: members.Protocols, join: join, enqueue: enqueue,
 		inputs: map[string]decision.Service{},
 		last:   map[string]uint64{},
 		seed:   maphash.MakeSeed(),
@@ -85,7 +86,7 @@ func (w *worlds) decide(ctx context.Context, s decision.Service) ([]decision.Ann
 	}
 	anns := w.world.Decide(s)
 	w.inputs[s.Key] = s
-	w.last[s.Key] = fingerprint(w.seed, anns)
+	w.last[s.Key] = fingerprint(w.seed, w.self, anns)
 	return anns, nil
 }
 
@@ -112,7 +113,7 @@ func (w *worlds) redecide(ctx context.Context) (int, error) {
 	}
 	var changed []string
 	for key, in := range w.inputs {
-		if f := fingerprint(w.seed, w.world.Decide(in)); f != w.last[key] {
+		if f := fingerprint(w.seed, w.self, w.world.Decide(in)); f != w.last[key] {
 			w.last[key] = f
 			changed = append(changed, key)
 		}
