@@ -17,6 +17,7 @@ type frrSummary map[string]struct {
 		State          string `json:"state"`
 		PeerUptimeMsec int64  `json:"peerUptimeMsec"`
 		PfxRcd         int    `json:"pfxRcd"`
+		PfxSnt         int    `json:"pfxSnt"`
 	} `json:"peers"`
 }
 
@@ -52,9 +53,9 @@ func parseFRRSummary(out []byte) ([]Session, error) {
 			}
 			switch family {
 			case "ipv4Unicast":
-				s.Received4 = p.PfxRcd
+				s.Received4, s.Sent4 = p.PfxRcd, p.PfxSnt
 			case "ipv6Unicast":
-				s.Received6 = p.PfxRcd
+				s.Received6, s.Sent6 = p.PfxRcd, p.PfxSnt
 			}
 		}
 	}
