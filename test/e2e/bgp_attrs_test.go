@@ -74,13 +74,7 @@ func TestBGPAttributes(t *testing.T) {
 func TestBGPNoReadvertise(t *testing.T) {
 	w := newWorld(t, worldOptions{routers: 2})
 	learned := netip.MustParsePrefix("10.99.0.0/24")
-	frr, bird := w.frrAndBIRD(learned)
-	w.create(
-		gen.Pool("routed", []string{"10.79.0.0/28"}),
-		farolPeer("frr", frr, nodeASN),
-		farolPeer("bird", bird, nodeASN),
-		&farolv1.BGPAdvertisement{ObjectMeta: metav1.ObjectMeta{Name: "routed"}, Spec: farolv1.BGPAdvertisementSpec{Pools: []string{"routed"}}},
-	)
+	frr, bird := w.routedToFRRAndBIRD(learned)
 	vip := w.service("routed-web", []gen.ServiceOption{gen.WithPool("routed")})[0]
 	host := netip.PrefixFrom(vip, 32)
 	nodes := w.nodeAddrs()
@@ -136,6 +130,21 @@ func (w *world) frrAndBIRD(announce ...netip.Prefix) (frr, bird *lab.Router) {
 	peers := []lab.RouterPeer{{Range: w.lab.Subnet4}}
 	frr = w.startRouter(lab.RouterOptions{Daemon: lab.FRR, ASN: 64512, Peers: peers, Announce: announce})
 	bird = w.startRouter(lab.RouterOptions{Daemon: lab.BIRD, ASN: 64513, Host: w.lab.Routers[1], Peers: peers})
+	return frr, bird
+}
+
+// routedToFRRAndBIRD runs frrAndBIRD and peers every node with both
+// (BGPPeers frr and bird), advertising the pool routed (10.79.0.0/28) to
+// both.
+func (w *world) routedToFRRAndBIRD(announce ...netip.Prefix) (frr, bird *lab.Router) {
+	w.t.Helper()
+	frr, bird = w.frrAndBIRD(announce...)
+	w.create(
+		gen.Pool("routed", []string{"10.79.0.0/28"}),
+		farolPeer("frr", frr, nodeASN),
+		farolPeer("bird", bird, nodeASN),
+		&farolv1.BGPAdvertisement{ObjectMeta: metav1.ObjectMeta{Name: "routed"}, Spec: farolv1.BGPAdvertisementSpec{Pools: []string{"routed"}}},
+	)
 	return frr, bird
 }
 
