@@ -64,6 +64,10 @@ func TestParseRouterOutput(t *testing.T) {
 		parse: func(b []byte) (any, error) { return parseFRRPaths(b) },
 		want:  []BGPPath{attrs(n2), attrs(n1), attrs(n3)},
 	}, {
+		file:  "frr-bgp-paths-ebgp.json",
+		parse: func(b []byte) (any, error) { return parseFRRPaths(b) },
+		want:  []BGPPath{{NextHop: n1, ASPath: []uint32{64601}}, {NextHop: n2, ASPath: []uint32{64601}}},
+	}, {
 		file:  "frr-bgp-paths-none.json",
 		parse: func(b []byte) (any, error) { return parseFRRPaths(b) },
 		want:  []BGPPath(nil),
