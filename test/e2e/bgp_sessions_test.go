@@ -180,7 +180,7 @@ type sessionKey struct {
 }
 
 // upSince returns when each Established session of the routers came up,
-// by the routers' own account (now minus uptime; FRR counts whole seconds).
+// by the routers' own account.
 func upSince(w *world, rs ...*lab.Router) map[sessionKey]time.Time {
 	w.t.Helper()
 	out := map[sessionKey]time.Time{}
@@ -189,18 +189,17 @@ func upSince(w *world, rs ...*lab.Router) map[sessionKey]time.Time {
 		if err != nil {
 			w.t.Fatal(err)
 		}
-		now := time.Now()
 		for _, s := range ss {
 			if s.Established {
-				out[sessionKey{r.Options.Daemon, s.Peer}] = now.Add(-s.Uptime)
+				out[sessionKey{r.Options.Daemon, s.Peer}] = s.Since
 			}
 		}
 	}
 	return out
 }
 
-// sessionSlack absorbs FRR's whole-second uptimes and the time between
-// the query and the clock read.
+// sessionSlack absorbs FRR's whole seconds (it may round an epoch either
+// way): a reset moves a session's time by more than settled.
 const sessionSlack = 1500 * time.Millisecond
 
 // sameSessions says which sessions of before are gone or came up again in

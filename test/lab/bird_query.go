@@ -57,7 +57,7 @@ func parseBIRDProtocols(out []byte, now time.Time) ([]Session, error) {
 			cur.State = val
 			cur.Established = val == "Established"
 			if cur.Established && !since.IsZero() {
-				cur.Uptime = now.Sub(since)
+				cur.Uptime, cur.Since = now.Sub(since), since
 			}
 		case "Neighbor address":
 			a, err := netip.ParseAddr(val)

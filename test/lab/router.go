@@ -300,6 +300,9 @@ type Session struct {
 	Established bool
 	// Uptime is how long the session has been Established.
 	Uptime time.Duration
+	// Since is when it was Established, by the router's clock: a session
+	// that did not reset keeps it (FRR counts whole seconds).
+	Since time.Time
 	// Received4 and Received6 count the IPv4 and IPv6 unicast prefixes
 	// accepted from the neighbor.
 	Received4, Received6 int

@@ -25,6 +25,8 @@ func TestParseRouterOutput(t *testing.T) {
 	}
 	// The BIRD output's clock: dynbgp2 came up at 02:57:03.030.
 	birdNow := time.Date(2026, 11, 30, 2, 57, 8, 30e6, time.Local)
+	// FRR's peerUptimeEstablishedEpoch.
+	frrUp := time.Unix(1796007417, 0)
 	for _, tc := range []struct {
 		file  string
 		parse func([]byte) (any, error)
@@ -33,15 +35,15 @@ func TestParseRouterOutput(t *testing.T) {
 		file:  "frr-bgp-summary.json",
 		parse: func(b []byte) (any, error) { return parseFRRSummary(b) },
 		want: []Session{
-			{Peer: n1, ASN: 64601, State: "Established", Established: true, Uptime: 4 * time.Second, Received4: 1, Received6: 1},
-			{Peer: n2, ASN: 64602, State: "Established", Established: true, Uptime: 4 * time.Second, Received4: 1, Received6: 1},
+			{Peer: n1, ASN: 64601, State: "Established", Established: true, Uptime: 4 * time.Second, Since: frrUp, Received4: 1, Received6: 1},
+			{Peer: n2, ASN: 64602, State: "Established", Established: true, Uptime: 4 * time.Second, Since: frrUp, Received4: 1, Received6: 1},
 		},
 	}, {
 		file:  "bird-protocols.txt",
 		parse: func(b []byte) (any, error) { return parseBIRDProtocols(b, birdNow) },
 		want: []Session{
-			{Peer: n1, ASN: 64601, State: "Established", Established: true, Uptime: 5 * time.Second, Received4: 1, Received6: 1},
-			{Peer: n2, ASN: 64602, State: "Established", Established: true, Uptime: 5157 * time.Millisecond, Received4: 1, Received6: 1},
+			{Peer: n1, ASN: 64601, State: "Established", Established: true, Uptime: 5 * time.Second, Since: birdNow.Add(-5 * time.Second), Received4: 1, Received6: 1},
+			{Peer: n2, ASN: 64602, State: "Established", Established: true, Uptime: 5157 * time.Millisecond, Since: birdNow.Add(-5157 * time.Millisecond), Received4: 1, Received6: 1},
 		},
 	}, {
 		file:  "frr-bfd-peers.json",
