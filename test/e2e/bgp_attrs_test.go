@@ -23,9 +23,9 @@ import (
 func TestBGPAttributes(t *testing.T) {
 	w := newWorld(t, worldOptions{routers: 2})
 	const asn = 64512 // iBGP: LOCAL_PREF is sent only inside the AS
-	frr := w.startRouter(lab.RouterOptions{Daemon: lab.FRR, ASN: asn,
+	frr := w.startRouter(lab.RouterOptions{Daemon: lab.FRR, ASN: asn, HoldTime: quietHold,
 		Peers: []lab.RouterPeer{{Range: w.lab.Subnet4, ASN: asn}}})
-	bird := w.startRouter(lab.RouterOptions{Daemon: lab.BIRD, Host: w.lab.Routers[1], ASN: asn,
+	bird := w.startRouter(lab.RouterOptions{Daemon: lab.BIRD, Host: w.lab.Routers[1], ASN: asn, HoldTime: quietHold,
 		Peers: []lab.RouterPeer{{Range: w.lab.Subnet4, ASN: asn}}})
 	agg, pref := int32(28), uint32(250)
 	w.create(
@@ -128,8 +128,8 @@ const nodeASN = 64601
 func (w *world) frrAndBIRD(announce ...netip.Prefix) (frr, bird *lab.Router) {
 	w.t.Helper()
 	peers := []lab.RouterPeer{{Range: w.lab.Subnet4}}
-	frr = w.startRouter(lab.RouterOptions{Daemon: lab.FRR, ASN: 64512, Peers: peers, Announce: announce})
-	bird = w.startRouter(lab.RouterOptions{Daemon: lab.BIRD, ASN: 64513, Host: w.lab.Routers[1], Peers: peers})
+	frr = w.startRouter(lab.RouterOptions{Daemon: lab.FRR, ASN: 64512, HoldTime: quietHold, Peers: peers, Announce: announce})
+	bird = w.startRouter(lab.RouterOptions{Daemon: lab.BIRD, ASN: 64513, HoldTime: quietHold, Host: w.lab.Routers[1], Peers: peers})
 	return frr, bird
 }
 
@@ -180,12 +180,17 @@ func (w *world) nodeAddrs(names ...string) []netip.Addr {
 	return out
 }
 
+// quietHold is the hold time of the sessions in these tests, on both
+// sides: long, so that a busy machine's late keepalive resets no session
+// (none of these tests waits for a hold timer).
+const quietHold = 30 * time.Second
+
 // farolPeer is a BGPPeer for the lab router r with this node-side AS and
-// a 3 s hold time, changed by the options.
+// the quietHold, changed by the options.
 func farolPeer(name string, r *lab.Router, myASN uint32, opts ...func(*farolv1.BGPPeerSpec)) *farolv1.BGPPeer {
 	p := &farolv1.BGPPeer{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: farolv1.BGPPeerSpec{
 		PeerAddress: r.Host.IPv4.String(), PeerASN: r.Options.ASN, MyASN: myASN,
-		HoldTime: &metav1.Duration{Duration: 3 * time.Second}}}
+		HoldTime: &metav1.Duration{Duration: quietHold}}}
 	for _, o := range opts {
 		o(&p.Spec)
 	}

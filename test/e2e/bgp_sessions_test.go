@@ -31,12 +31,12 @@ func TestBGPPeerChangeResetsOnlyItsSessions(t *testing.T) {
 	for _, r := range []*lab.Router{frr, bird} {
 		w.eventually(string(r.Options.Daemon)+": every node's session up for "+settled.String(), 40*time.Second, sessionsUp(w, r, nodes, settled))
 	}
-	w.resetOnly(bird, frr, func() { w.changePeer("bird", func(s *farolv1.BGPPeerSpec) { s.HoldTime.Duration = 6 * time.Second }) })
+	w.resetOnly(bird, frr, func() { w.changePeer("bird", func(s *farolv1.BGPPeerSpec) { s.HoldTime.Duration = 2 * quietHold }) })
 	w.eventually("bird: every node's session up for "+settled.String(), 40*time.Second, sessionsUp(w, bird, nodes, settled))
 	w.resetOnly(frr, bird, func() {
 		w.changePeer("frr", func(s *farolv1.BGPPeerSpec) {
-			s.HoldTime.Duration = 9 * time.Second
-			s.KeepaliveTime = &metav1.Duration{Duration: 3 * time.Second}
+			s.HoldTime.Duration = 3 * quietHold
+			s.KeepaliveTime = &metav1.Duration{Duration: quietHold / 2}
 		})
 	})
 	w.eventually("frr: every node's session up for "+settled.String(), 40*time.Second, sessionsUp(w, frr, nodes, settled))
