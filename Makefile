@@ -6,7 +6,7 @@ SHELL := /bin/bash
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build image test lint verify-generated generate deps bins bench bench-l2 bench-speaker burst demo demo-down clean
+.PHONY: all build image test lint verify-generated generate deps docs bins bench bench-l2 bench-speaker burst demo demo-down clean
 
 # What `farol version` prints, stamped in at link time; each falls back
 # when there is no git (a source tarball).
@@ -79,6 +79,12 @@ generate:
 	cd hack/tools/monitoring && GOWORK=off $$(../../tools.sh controller-gen) crd:maxDescLen=0 \
 	  paths=github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1 output:crd:dir=$(CURDIR)/test/integration/testdata/monitoring-crds
 	cd test/integration/testdata/monitoring-crds && rm -f $$(ls | grep -v -e servicemonitors -e podmonitors -e prometheusrules)
+	$(MAKE) -s docs
+
+# The configuration reference, derived from the CRDs written above
+# (hack/docgen; TestReferenceUpToDate fails when it is stale).
+docs:
+	$(GO) run ./hack/docgen -crds config/crd/bases -o docs/reference.md
 
 # Fails when the generated files in the tree differ from what the
 # generators write now (run in a copy, so the tree is never touched).
@@ -87,6 +93,7 @@ verify-generated:
 	  git ls-files -co --exclude-standard | tar -c -T - | tar -x -C "$$tmp"; \
 	  $(MAKE) -s -C "$$tmp" generate >/dev/null; \
 	  if ! diff -r api "$$tmp/api" || ! diff -r config "$$tmp/config" || ! diff -r charts "$$tmp/charts" \
+	    || ! diff -r docs "$$tmp/docs" \
 	    || ! diff -r test/integration/testdata "$$tmp/test/integration/testdata"; then \
 	    echo "generated files are out of date: run 'make generate' and commit the result"; exit 1; fi
 

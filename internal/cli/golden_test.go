@@ -10,15 +10,17 @@ import (
 	"testing"
 
 	"golang.org/x/tools/txtar"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 var update = flag.Bool("update", false, "rewrite the stdout, stderr and exit sections of the golden CLI cases")
 
-// TestGolden runs each testdata/{validate,import}/*.txtar in-process: the
-// archive's comment is the command line, its other files are written to a
-// temporary directory the command runs in ("stdin" is its standard input),
-// and the sections stdout, stderr and exit are what it must print and
-// return. `go test ./internal/cli -run Golden -update` rewrites them;
+// TestGolden runs each testdata/*/*.txtar in-process: the archive's
+// comment is the command line, its other files are written to a temporary
+// directory the command runs in ("stdin" is its standard input; the
+// file "cluster" names the file of testdata/clusters whose objects make
+// the cluster status and explain read, through a fake client), and the sections stdout, stderr and exit are what it
+// must print and return. `go test ./internal/cli -run Golden -update` rewrites them;
 // review the diff, it is what users see.
 //
 // Every import case is also validated: what the importer writes must pass
@@ -39,6 +41,7 @@ func TestGolden(t *testing.T) {
 			args := strings.Fields(string(ar.Comment))
 			dir := t.TempDir()
 			var stdin []byte
+			var cluster client.Reader
 			want := map[string]string{}
 			for _, f := range ar.Files {
 				switch f.Name {
@@ -47,6 +50,13 @@ func TestGolden(t *testing.T) {
 					continue
 				case "stdin":
 					stdin = f.Data
+					continue
+				case "cluster":
+					data, err := os.ReadFile(filepath.Join("testdata", "clusters", strings.TrimSpace(string(f.Data))))
+					if err != nil {
+						t.Fatal(err)
+					}
+					cluster = fakeCluster(t, data)
 					continue
 				}
 				path := filepath.Join(dir, f.Name)
@@ -58,7 +68,7 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			t.Chdir(dir)
-			got := run(args, stdin)
+			got := runIn(cluster, args, stdin)
 			if len(args) > 0 && args[0] == "import" && got["exit"] == "0\n" {
 				roundTrip(t, got["stdout"])
 			}
@@ -77,9 +87,13 @@ func TestGolden(t *testing.T) {
 
 // run runs the command line in-process and returns its stdout, stderr and
 // exit status as the sections of a case.
-func run(args []string, stdin []byte) map[string]string {
+func run(args []string, stdin []byte) map[string]string { return runIn(nil, args, stdin) }
+
+// runIn is run against cluster (nil: the kubeconfig's).
+func runIn(cluster client.Reader, args []string, stdin []byte) map[string]string {
 	var out, errOut bytes.Buffer
-	code := Run(args, Streams{In: bytes.NewReader(stdin), Out: &out, Err: &errOut})
+	s := Streams{In: bytes.NewReader(stdin), Out: &out, Err: &errOut}
+	code := runRoot(newRoot(s, cluster), args, s)
 	return map[string]string{"stdout": out.String(), "stderr": errOut.String(), "exit": strconv.Itoa(code) + "\n"}
 }
 

@@ -121,11 +121,7 @@ func Service(svc *corev1.Service, eps []discoveryv1.EndpointSlice) (decision.Ser
 		LocalTraffic: svc.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal,
 		ReadyNodes:   ReadyNodes(eps),
 	}
-	for _, ing := range svc.Status.LoadBalancer.Ingress {
-		if a, err := netip.ParseAddr(ing.IP); err == nil {
-			in.Addrs = append(in.Addrs, a.Unmap())
-		}
-	}
+	in.Addrs = IngressAddrs(svc)
 	return in, len(in.Addrs) > 0
 }
 

@@ -19,7 +19,9 @@ type World struct {
 	nodes map[string]Node
 	// usable are live speakers on nodes that may announce at all.
 	usable map[string]bool
-	ads    []Advertisement
+	// live are the live speakers, usable or not (for Why).
+	live map[string]bool
+	ads  []Advertisement
 	// cands caches candidate sets by the advertisements that select a
 	// pool, so Services of one pool share one set.
 	cands map[string]*election.Candidates
@@ -61,7 +63,7 @@ func NewWorld(nodes []Node, live []string, ads []Advertisement) *World {
 // NewWorldFor builds the shared state with owners chosen by protocol p:
 // the newest one every live speaker speaks (see Protocol).
 func NewWorldFor(p election.Protocol, nodes []Node, live []string, ads []Advertisement) *World {
-	w := &World{nodes: map[string]Node{}, usable: map[string]bool{}, cands: map[string]*election.Candidates{}, bgpCands: map[string][]string{}}
+	w := &World{nodes: map[string]Node{}, usable: map[string]bool{}, live: map[string]bool{}, cands: map[string]*election.Candidates{}, bgpCands: map[string][]string{}}
 	names := make([]string, 0, len(nodes))
 	for _, n := range nodes {
 		w.nodes[n.Name] = n
@@ -69,7 +71,8 @@ func NewWorldFor(p election.Protocol, nodes []Node, live []string, ads []Adverti
 	}
 	w.ring = election.NewRingFor(p, names)
 	for _, name := range live {
-		if n, ok := w.nodes[name]; ok && !n.Excluded && !n.NetworkUnavailable && !n.Cordoned {
+		w.live[name] = true
+		if n, ok := w.nodes[name]; ok && mayAnnounce(n) {
 			w.usable[name] = true
 		}
 	}
@@ -173,11 +176,17 @@ func (w *World) emptyReason(c *election.Candidates, s Service, ads []Advertiseme
 
 func (w *World) selectedByAny(node string, ads []Advertisement) bool {
 	for _, ad := range ads {
-		if ad.Node == nil || ad.Node(w.nodes[node].Labels) {
+		if ad.SelectsNode(w.nodes[node].Labels) {
 			return true
 		}
 	}
 	return false
+}
+
+// SelectsNode reports whether a node with these labels may announce for
+// the advertisement.
+func (a Advertisement) SelectsNode(labels map[string]string) bool {
+	return a.Node == nil || a.Node(labels)
 }
 
 // interfaces merges the interface lists of the advertisements that select
@@ -185,7 +194,7 @@ func (w *World) selectedByAny(node string, ads []Advertisement) bool {
 func (w *World) interfaces(owner string, ads []Advertisement) []string {
 	var out []string
 	for _, ad := range ads {
-		if ad.Node != nil && !ad.Node(w.nodes[owner].Labels) {
+		if !ad.SelectsNode(w.nodes[owner].Labels) {
 			continue
 		}
 		if len(ad.Interfaces) == 0 {

@@ -10,14 +10,3 @@ const (
 	AnnotationSharingKey    = farolv1.AnnotationSharingKey
 	AnnotationAllocatedFrom = farolv1.AnnotationAllocatedFrom
 )
-
-// migration maps each MetalLB annotation Farol honours to the farol.dev
-// annotation that replaces it.
-var migration = []struct{ old, replacement string }{
-	{"metallb.io/address-pool", AnnotationPool},
-	{"metallb.universe.tf/address-pool", AnnotationPool},
-	{"metallb.io/loadBalancerIPs", AnnotationAddresses},
-	{"metallb.universe.tf/loadBalancerIPs", AnnotationAddresses},
-	{"metallb.io/allow-shared-ip", AnnotationSharingKey},
-	{"metallb.universe.tf/allow-shared-ip", AnnotationSharingKey},
-}

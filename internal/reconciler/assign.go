@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/farol-lb/farol/internal/config"
 	"github.com/farol-lb/farol/internal/ipam"
 )
 
@@ -33,14 +34,14 @@ type outcome struct {
 // know yet but whose status already holds addresses (written before this
 // process started, or by a previous leader) claims those first, so an
 // address never changes under a running Service.
-func (a *Allocations) assign(w wanted, inStatus []netip.Addr, reassignOrphans bool) outcome {
+func (a *Allocations) assign(w config.ServiceRequest, inStatus []netip.Addr, reassignOrphans bool) outcome {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	key := w.svc.Key
+	key := w.Service.Key
 	before, held := a.alloc.Lookup(key)
 	var out outcome
 	if !held && len(inStatus) > 0 {
-		if restored, err := a.alloc.Restore(w.svc, inStatus); err == nil {
+		if restored, err := a.alloc.Restore(w.Service, inStatus); err == nil {
 			before, held = restored, true
 		} else if _, seen := a.conflicts[key]; !seen {
 			a.conflicts[key] = err.Error()
@@ -49,9 +50,9 @@ func (a *Allocations) assign(w wanted, inStatus []netip.Addr, reassignOrphans bo
 	if c, ok := a.conflicts[key]; ok && !held {
 		out.conflict = c
 	}
-	req := w.req
+	req := w.Request
 	req.ReplaceOrphan = reassignOrphans
-	got, err := a.alloc.Assign(w.svc, req)
+	got, err := a.alloc.Assign(w.Service, req)
 	out.err = err
 	if err != nil {
 		if held {

@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/farol-lb/farol/internal/config"
 	"github.com/farol-lb/farol/internal/ipam"
 )
 
@@ -17,10 +18,10 @@ import (
 
 // allocated reports a new or changed assignment, and the addresses the
 // Service gave up for it.
-func (r *ServiceReconciler) allocated(ctx context.Context, svc *corev1.Service, w wanted, out outcome) {
+func (r *ServiceReconciler) allocated(ctx context.Context, svc *corev1.Service, w config.ServiceRequest, out outcome) {
 	logger := log.FromContext(ctx)
 	key := svc.Namespace + "/" + svc.Name
-	for _, msg := range w.warnings {
+	for _, msg := range w.Warnings {
 		r.Recorder.Eventf(svc, nil, corev1.EventTypeWarning, "DeprecatedAnnotation", "Allocate", msg)
 	}
 	if out.conflict != "" {

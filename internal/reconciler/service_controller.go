@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/farol-lb/farol/internal/config"
 	"github.com/farol-lb/farol/internal/ipam"
 	"github.com/farol-lb/farol/internal/metrics"
 )
@@ -47,13 +48,7 @@ type ServiceReconciler struct {
 
 // Ours says whether Farol is responsible for a Service.
 func (r *ServiceReconciler) Ours(s *corev1.Service) bool {
-	if s.Spec.Type != corev1.ServiceTypeLoadBalancer {
-		return false
-	}
-	if s.Spec.LoadBalancerClass == nil {
-		return r.DefaultClass
-	}
-	return *s.Spec.LoadBalancerClass == Class
+	return config.Ours(s, r.DefaultClass)
 }
 
 // +kubebuilder:rbac:groups="",resources=services,verbs=get;list;watch
@@ -84,13 +79,13 @@ func (r *ServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	w, err := readRequest(&svc, nsLabels)
+	w, err := config.ReadRequest(&svc, nsLabels)
 	if err != nil {
 		held, _ := r.State.lookup(key)
 		r.fail(ctx, &svc, held, "InvalidRequest", err.Error())
 		return ctrl.Result{}, nil
 	}
-	out := r.State.assign(w, ingressAddrs(&svc), r.ReassignOrphans)
+	out := r.State.assign(w, config.IngressAddrs(&svc), r.ReassignOrphans)
 	if out.err == nil {
 		r.Metrics.ForgetPending(key)
 	} else {

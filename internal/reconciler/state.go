@@ -3,9 +3,7 @@ package reconciler
 import (
 	"context"
 	"fmt"
-	"net/netip"
 	"slices"
-	"sort"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -85,43 +83,11 @@ func (a *Allocations) ensureLoaded(ctx context.Context, ours func(*corev1.Servic
 	if err := a.live.List(ctx, &svcs); err != nil {
 		return fmt.Errorf("list services: %w", err)
 	}
-	items := svcs.Items
-	sort.Slice(items, func(i, j int) bool {
-		ti, tj := items[i].CreationTimestamp, items[j].CreationTimestamp
-		if !ti.Equal(&tj) {
-			return ti.Before(&tj)
-		}
-		return items[i].Namespace+"/"+items[i].Name < items[j].Namespace+"/"+items[j].Name
-	})
-	for i := range items {
-		s := &items[i]
-		addrs := ingressAddrs(s)
-		if !ours(s) || len(addrs) == 0 {
-			continue
-		}
-		w, err := readRequest(s, nil)
-		if err != nil {
-			// Still restore: the address is in use whatever the
-			// annotations say now.
-			w.svc.Key = s.Namespace + "/" + s.Name
-		}
-		if _, err := a.alloc.Restore(w.svc, addrs); err != nil {
-			a.conflicts[w.svc.Key] = err.Error()
-		}
+	for key, why := range config.Restore(a.alloc, svcs.Items, ours) {
+		a.conflicts[key] = why
 	}
 	a.loaded = true
 	return nil
-}
-
-// ingressAddrs are the IP addresses in a Service's status.
-func ingressAddrs(s *corev1.Service) []netip.Addr {
-	var out []netip.Addr
-	for _, in := range s.Status.LoadBalancer.Ingress {
-		if a, err := netip.ParseAddr(in.IP); err == nil {
-			out = append(out, a.Unmap())
-		}
-	}
-	return out
 }
 
 // syncPools applies a new pool configuration and reports whether anything

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,6 +80,25 @@ func TestBGPECMP(t *testing.T) {
 		}
 		return ""
 	})
+	// kubectl farol sees the same: every node advertises, every session
+	// is up, and explain agrees with the cluster.
+	rep := w.farolStatus()
+	if a, ok := statusAddress(rep, w.ns, "routed-web", vip.String()); !ok || len(a.Announcements) != 1 ||
+		a.Announcements[0].Mode != "bgp" || len(a.Announcements[0].Nodes) != len(w.lab.Nodes) {
+		t.Errorf("status for %s: %+v, want advertised over BGP by every node", vip, a)
+	}
+	if len(rep.BGP) != len(w.lab.Nodes) {
+		t.Errorf("status shows BGP sessions of %d nodes, want %d: %+v", len(rep.BGP), len(w.lab.Nodes), rep.BGP)
+	}
+	for _, n := range rep.BGP {
+		if n.Established != 1 {
+			t.Errorf("status: node %s has %d sessions established, want 1: %+v", n.Node, n.Established, n.Sessions)
+		}
+	}
+	if out := w.farolCLI("explain", "svc/routed-web", "-n", w.ns); strings.Contains(out, "DISAGREES") {
+		t.Errorf("explain disagrees with the cluster:\n%s", out)
+	}
+
 	var before farolv1.BGPNodeStatus
 	if err := w.c.Get(w.ctx, client.ObjectKey{Name: "node-1"}, &before); err != nil {
 		t.Fatal(err)

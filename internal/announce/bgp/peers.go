@@ -58,6 +58,9 @@ type peerEntry struct {
 	peer      Peer
 	id        int
 	lastError string
+	// resetFor is why ResetSession reset the session, until GoBGP reports
+	// the session down.
+	resetFor string
 }
 
 // SetPeers converges the sessions to peers: it removes vanished peers,

@@ -98,9 +98,16 @@ func (a *Announcer) noteDown(addr netip.Addr, why string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, e := range a.peers {
-		if e.peer.Address == addr {
-			e.lastError = why
+		if e.peer.Address != addr {
+			continue
 		}
+		// GoBGP reports our own reset as a NOTIFICATION sent; the reason
+		// the reset was for is what the operator needs.
+		if e.resetFor != "" {
+			why = e.resetFor + " (" + why + ")"
+			e.resetFor = ""
+		}
+		e.lastError = why
 	}
 }
 

@@ -32,7 +32,10 @@ type bgpApplier struct {
 	ctx context.Context
 	log *slog.Logger
 
-	mu        sync.Mutex
+	mu sync.Mutex
+	// frozen: the speaker is stopping; its last routes stay as they are
+	// for bgpMode.stop to withdraw or keep (graceful restart).
+	frozen    bool
 	byService map[string][]bgp.Path                // what each Service wants
 	byPrefix  map[netip.Prefix]map[string]bgp.Path // prefix -> Service -> path
 }
@@ -48,6 +51,9 @@ func newBGPApplier(ctx context.Context, ann BGP, log *slog.Logger) *bgpApplier {
 func (b *bgpApplier) set(service string, mine []decision.Announcement) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.frozen {
+		return
+	}
 	touched := map[netip.Prefix]bool{}
 	for _, p := range b.byService[service] {
 		touched[p.Prefix] = true
@@ -100,6 +106,17 @@ func (b *bgpApplier) set(service string, mine []decision.Announcement) {
 	if err := b.ann.Change(b.ctx, set, unset); err != nil {
 		b.log.Error("bgp paths not changed", "service", service, "error", err)
 	}
+}
+
+// freeze ignores every later decision. A stopping speaker leaves the
+// membership first, and the others' decisions (and its own) then drop
+// this node's routes one Service at a time; bgpMode.stop instead withdraws
+// them all at once before the sessions close, or, with graceful restart,
+// keeps them at the routers until the speaker is back.
+func (b *bgpApplier) freeze() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.frozen = true
 }
 
 // pathOf is the announcer's path for a decided route.

@@ -30,6 +30,7 @@ type bgpMode struct {
 	applier *bgpApplier
 	peers   *bgpPeers
 	status  *bgpStatus // nil when the announcer reports no sessions
+	watch   *bfdWatch  // nil without BFD events or session resets
 	ann     BGP
 }
 
@@ -67,14 +68,25 @@ func (o *Options) startBGP(ctx context.Context, mgr ctrl.Manager, log *slog.Logg
 		ns = "farol-system"
 	}
 	var status *bgpStatus
-	if lister, ok := ann.(sessionLister); ok {
-		status = &bgpStatus{client: mgr.GetClient(), self: o.NodeName, sessions: lister, log: log.With("mode", "bgp"), every: bgpStatusEvery}
-		if states, ok := runner.(bfdStates); ok {
-			status.bfd = states
+	var metrics *bgpMetrics
+	lister, _ := ann.(sessionLister)
+	states, _ := runner.(bfdStates)
+	if lister != nil {
+		status = &bgpStatus{client: mgr.GetClient(), self: o.NodeName, sessions: lister, bfd: states, log: log.With("mode", "bgp"), every: bgpStatusEvery}
+		var err error
+		if metrics, err = newBGPMetrics(o.Registry, lister, states); err != nil {
+			return nil, fmt.Errorf("register BGP metrics: %w", err)
 		}
+	}
+	var watch *bfdWatch
+	events, hasEvents := runner.(bfdEvents)
+	resetter, canReset := ann.(sessionResetter)
+	if hasEvents && canReset {
+		watch = &bfdWatch{events: events.Events(), reset: resetter, names: lister, metrics: metrics, log: log.With("mode", "bfd")}
 	}
 	return &bgpMode{
 		status:  status,
+		watch:   watch,
 		applier: newBGPApplier(ctx, ann, log.With("mode", "bgp")),
 		peers: &bgpPeers{cache: mgr.GetClient(), api: mgr.GetAPIReader(), self: o.NodeName, namespace: ns,
 			ann: ann, bfd: runner, log: log.With("mode", "bgp"), told: map[string]bool{}},
@@ -82,9 +94,27 @@ func (o *Options) startBGP(ctx context.Context, mgr ctrl.Manager, log *slog.Logg
 	}, nil
 }
 
+// restarter is the part of the BGP announcer that leaves for a restart.
+type restarter interface {
+	RestartKeepsRoutes() bool
+	Close(restart bool) error
+}
+
 // stop withdraws this node's routes and waits until the routers have
-// read it before the sessions close.
+// read it before the sessions close. When every peer has graceful restart
+// it leaves them forwarding instead (RFC 4724): a speaker stops for a
+// restart or an upgrade far more often than its node goes away, and a
+// node being drained is cordoned first, which withdraws its routes by
+// decision before the speaker stops. The routers drop the routes after
+// their restart time if the speaker does not come back.
 func (m *bgpMode) stop(log *slog.Logger) {
+	if r, ok := m.ann.(restarter); ok && r.RestartKeepsRoutes() {
+		log.Info("BGP sessions closed for a restart: the routers keep this node's routes for their restart time")
+		if err := r.Close(true); err != nil {
+			log.Warn("closing BGP for a restart", "error", err)
+		}
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := m.ann.Shutdown(ctx); err != nil {

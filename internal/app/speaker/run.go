@@ -134,6 +134,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	if bgpMode != nil {
 		r.appliers[decision.ModeBGP] = bgpMode.applier
+		r.initial = newInitialPass()
 		defer bgpMode.stop(log)
 	}
 	redecideKick, redecide := kicker()
@@ -184,9 +185,23 @@ func Run(ctx context.Context, o Options) error {
 	}()
 	go ap.run(mctx)
 	if bgpMode != nil {
-		go bgpMode.peers.refreshLoop(mctx, bgpKick, refreshBGP)
+		r.initial.start(mctx, mgr.GetCache(), mgr.GetClient(), initialPassTimeout, log)
+		go func() {
+			// Sessions open once every Service has been decided (see
+			// initialPass); peer changes until then wait too.
+			select {
+			case <-r.initial.Done():
+			case <-mctx.Done():
+				return
+			}
+			refreshBGP()
+			bgpMode.peers.refreshLoop(mctx, bgpKick, refreshBGP)
+		}()
 		if bgpMode.status != nil {
 			go bgpMode.status.run(mctx)
+		}
+		if bgpMode.watch != nil {
+			go bgpMode.watch.run(mctx)
 		}
 	}
 	go loop(mctx, peerKick, 200*time.Millisecond, log, "finding the other speakers", w.refreshPeers)
@@ -230,6 +245,9 @@ func Run(ctx context.Context, o Options) error {
 	// Hand over: the others see us leave and announce; we keep answering
 	// each address until we hear its successor claim it.
 	log.Info("handing over")
+	if bgpMode != nil {
+		bgpMode.applier.freeze()
+	}
 	if err := members.Leave(time.Second); err != nil {
 		log.Warn("leaving", "error", err)
 	}

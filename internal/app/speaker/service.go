@@ -34,6 +34,9 @@ type serviceReconciler struct {
 	appliers map[decision.Mode]modeApplier
 	answered func(addrs ...netip.Addr) map[netip.Addr][]string
 	metrics  *speakerMetrics
+	// initial learns which Services were decided since the start; nil
+	// when nothing waits for it.
+	initial *initialPass
 
 	mu       sync.Mutex
 	reported map[string]string  // Service -> last "not announced" reason reported
@@ -49,8 +52,15 @@ type serviceReconciler struct {
 // a Role in farol-system, so no other Secret is readable.
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get,resourceNames=farol-memberlist,namespace=farol-system
 
-func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+func (r *serviceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, err error) {
 	key := req.String()
+	if r.initial != nil {
+		defer func() {
+			if err == nil {
+				r.initial.decided(key)
+			}
+		}()
+	}
 	var svc corev1.Service
 	if err := r.client.Get(ctx, req.NamespacedName, &svc); err != nil {
 		if apierrors.IsNotFound(err) {

@@ -164,36 +164,12 @@ func (w *worlds) readObjects(ctx context.Context) error {
 	if err := w.reader.List(ctx, &pools, client.UnsafeDisableDeepCopy); err != nil {
 		return fmt.Errorf("list address pools: %w", err)
 	}
-	ns := make([]decision.Node, 0, len(nodes.Items))
-	for i := range nodes.Items {
-		ns = append(ns, config.Node(&nodes.Items[i]))
-	}
-	var sads []decision.Advertisement
-	for i := range ads.Items {
-		ad, errs := config.L2Advertisement(&ads.Items[i], pools.Items)
-		if len(errs) > 0 {
-			// A selector the API server let through but that does not
-			// parse selects nothing; the rest keep working.
-			continue
-		}
-		sads = append(sads, ad)
-	}
 	var bgpAds farolv1.BGPAdvertisementList
 	if err := w.reader.List(ctx, &bgpAds, client.UnsafeDisableDeepCopy); err != nil {
 		return fmt.Errorf("list BGPAdvertisements: %w", err)
 	}
-	var bads []decision.BGPAdvertisement
-	for i := range bgpAds.Items {
-		ad, errs := config.BGPAdvertisement(&bgpAds.Items[i], pools.Items)
-		if len(errs) > 0 {
-			// The controller's Ready condition says why; the rest keep
-			// working.
-			continue
-		}
-		bads = append(bads, ad)
-	}
-	w.bgp = bads
-	w.nodes, w.ads, w.objects = ns, sads, false
+	in := config.DecisionInputs(nodes.Items, ads.Items, bgpAds.Items, pools.Items)
+	w.nodes, w.ads, w.bgp, w.objects = in.Nodes, in.L2, in.BGP, false
 	return nil
 }
 

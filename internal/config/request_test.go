@@ -1,4 +1,4 @@
-package reconciler
+package config
 
 import (
 	"net/netip"
@@ -8,6 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 	"github.com/farol-lb/farol/internal/ipam"
 	"github.com/farol-lb/farol/test/gen"
 )
@@ -47,7 +48,7 @@ func TestReadRequest(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			w, err := readRequest(tc.svc, nil)
+			w, err := ReadRequest(tc.svc, nil)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want it to contain %q", err, tc.err)
@@ -57,33 +58,31 @@ func TestReadRequest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if w.req.Pool != tc.pool || !slices.Equal(w.req.Addresses, tc.addrs) || w.req.Policy != tc.policy ||
-				w.svc.SharingKey != tc.key || len(w.warnings) != tc.warnings {
-				t.Fatalf("got pool %q addrs %v policy %v key %q warnings %q", w.req.Pool, w.req.Addresses, w.req.Policy, w.svc.SharingKey, w.warnings)
+			if w.Request.Pool != tc.pool || !slices.Equal(w.Request.Addresses, tc.addrs) || w.Request.Policy != tc.policy ||
+				w.Service.SharingKey != tc.key || len(w.Warnings) != tc.warnings {
+				t.Fatalf("got pool %q addrs %v policy %v key %q warnings %q", w.Request.Pool, w.Request.Addresses, w.Request.Policy, w.Service.SharingKey, w.Warnings)
 			}
-			if w.svc.Key != "default/a" {
-				t.Fatalf("key %q", w.svc.Key)
+			if w.Service.Key != "default/a" {
+				t.Fatalf("key %q", w.Service.Key)
 			}
 		})
 	}
 }
 
 func TestOurs(t *testing.T) {
-	r := &ServiceReconciler{DefaultClass: true}
-	off := &ServiceReconciler{}
 	for name, tc := range map[string]struct {
 		svc            *corev1.Service
 		def, nodefault bool
 	}{
 		"no class":    {gen.Service("a"), true, false},
-		"our class":   {gen.Service("a", gen.WithClass(Class)), true, true},
+		"our class":   {gen.Service("a", gen.WithClass(farolv1.LoadBalancerClass)), true, true},
 		"other class": {gen.Service("a", gen.WithClass("x.io/lb")), false, false},
 		"cluster ip":  {gen.Service("a", func(s *corev1.Service) { s.Spec.Type = corev1.ServiceTypeClusterIP }), false, false},
 	} {
-		if got := r.Ours(tc.svc); got != tc.def {
+		if got := Ours(tc.svc, true); got != tc.def {
 			t.Errorf("%s with default class: %v", name, got)
 		}
-		if got := off.Ours(tc.svc); got != tc.nodefault {
+		if got := Ours(tc.svc, false); got != tc.nodefault {
 			t.Errorf("%s without default class: %v", name, got)
 		}
 	}

@@ -1,4 +1,4 @@
-package reconciler
+package config
 
 import (
 	"fmt"
@@ -10,23 +10,38 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 	"github.com/farol-lb/farol/internal/ipam"
 )
 
-// wanted is what one Service asks of the allocator, read from its spec and
-// annotations.
-type wanted struct {
-	svc ipam.Service
-	req ipam.Request
-	// warnings are deprecated annotations in use, as messages for events.
-	warnings []string
+// ServiceRequest is what one Service asks of the allocator, read from its
+// spec and annotations. The controller allocates from it and
+// `kubectl farol explain` replays the allocation with it.
+type ServiceRequest struct {
+	Service ipam.Service
+	Request ipam.Request
+	// Warnings are deprecated annotations in use, as messages for events.
+	Warnings []string
 }
 
-// readRequest turns a Service into allocator input. A malformed request is
+// Ours says whether Farol is responsible for a Service: a LoadBalancer of
+// Farol's class, or of no class when Farol is the default (the
+// controller's --default-class).
+func Ours(s *corev1.Service, defaultClass bool) bool {
+	if s.Spec.Type != corev1.ServiceTypeLoadBalancer {
+		return false
+	}
+	if s.Spec.LoadBalancerClass == nil {
+		return defaultClass
+	}
+	return *s.Spec.LoadBalancerClass == farolv1.LoadBalancerClass
+}
+
+// ReadRequest turns a Service into allocator input. A malformed request is
 // an error that names the annotation or field; the caller reports it and
 // changes nothing.
-func readRequest(s *corev1.Service, nsLabels map[string]string) (wanted, error) {
-	w := wanted{svc: ipam.Service{
+func ReadRequest(s *corev1.Service, nsLabels map[string]string) (ServiceRequest, error) {
+	w := ServiceRequest{Service: ipam.Service{
 		Key:             s.Namespace + "/" + s.Name,
 		Namespace:       s.Namespace,
 		NamespaceLabels: nsLabels,
@@ -39,31 +54,31 @@ func readRequest(s *corev1.Service, nsLabels map[string]string) (wanted, error) 
 		if proto == "" {
 			proto = corev1.ProtocolTCP
 		}
-		w.svc.Ports = append(w.svc.Ports, ipam.Port{Protocol: string(proto), Port: p.Port})
+		w.Service.Ports = append(w.Service.Ports, ipam.Port{Protocol: string(proto), Port: p.Port})
 	}
 
-	ann := annotationValues(s.Annotations, &w.warnings)
-	w.svc.SharingKey = ann[AnnotationSharingKey]
-	w.req.Pool = ann[AnnotationPool]
+	ann := annotationValues(s.Annotations, &w.Warnings)
+	w.Service.SharingKey = ann[farolv1.AnnotationSharingKey]
+	w.Request.Pool = ann[farolv1.AnnotationPool]
 
 	var errs field.ErrorList
 	fams, err := families(s)
 	if err != nil {
 		errs = append(errs, err)
 	}
-	w.req.Families = fams
+	w.Request.Families = fams
 	switch {
 	case s.Spec.IPFamilyPolicy == nil || *s.Spec.IPFamilyPolicy == corev1.IPFamilyPolicySingleStack:
-		w.req.Policy = ipam.SingleStack
+		w.Request.Policy = ipam.SingleStack
 	case *s.Spec.IPFamilyPolicy == corev1.IPFamilyPolicyPreferDualStack:
-		w.req.Policy = ipam.PreferDualStack
+		w.Request.Policy = ipam.PreferDualStack
 	default:
-		w.req.Policy = ipam.RequireDualStack
+		w.Request.Policy = ipam.RequireDualStack
 	}
 
-	addrs, addrErrs := requestedAddresses(s, ann[AnnotationAddresses], fams)
+	addrs, addrErrs := requestedAddresses(s, ann[farolv1.AnnotationAddresses], fams)
 	errs = append(errs, addrErrs...)
-	w.req.Addresses = addrs
+	w.Request.Addresses = addrs
 	if len(errs) > 0 {
 		return w, errs.ToAggregate()
 	}
@@ -74,7 +89,7 @@ func readRequest(s *corev1.Service, nsLabels map[string]string) (wanted, error) 
 // from MetalLB's equivalents and noting each MetalLB one that is used.
 func annotationValues(a map[string]string, warnings *[]string) map[string]string {
 	out := map[string]string{}
-	for _, k := range []string{AnnotationPool, AnnotationAddresses, AnnotationSharingKey} {
+	for _, k := range []string{farolv1.AnnotationPool, farolv1.AnnotationAddresses, farolv1.AnnotationSharingKey} {
 		if v, ok := a[k]; ok {
 			out[k] = strings.TrimSpace(v)
 		}
@@ -117,7 +132,7 @@ func families(s *corev1.Service) ([]ipam.Family, *field.Error) {
 // spec.loadBalancerIP. At most one address per family, each of a family the
 // Service has.
 func requestedAddresses(s *corev1.Service, list string, fams []ipam.Family) ([]netip.Addr, field.ErrorList) {
-	annPath := field.NewPath("metadata", "annotations").Key(AnnotationAddresses)
+	annPath := field.NewPath("metadata", "annotations").Key(farolv1.AnnotationAddresses)
 	var errs field.ErrorList
 	var out []netip.Addr
 	if list != "" {
@@ -138,7 +153,7 @@ func requestedAddresses(s *corev1.Service, list string, fams []ipam.Family) ([]n
 		case err != nil:
 			errs = append(errs, field.Invalid(p, lbip, "not an IP address"))
 		case len(out) > 0 && !slices.Contains(out, a):
-			errs = append(errs, field.Invalid(p, lbip, fmt.Sprintf("conflicts with annotation %s=%s", AnnotationAddresses, list)))
+			errs = append(errs, field.Invalid(p, lbip, fmt.Sprintf("conflicts with annotation %s=%s", farolv1.AnnotationAddresses, list)))
 		case len(out) == 0:
 			out = append(out, a.Unmap())
 		}
@@ -159,4 +174,15 @@ func requestedAddresses(s *corev1.Service, list string, fams []ipam.Family) ([]n
 		return slices.Index(fams, ipam.FamilyOf(out[i])) < slices.Index(fams, ipam.FamilyOf(out[j]))
 	})
 	return out, errs
+}
+
+// migration maps each MetalLB annotation Farol honours to the farol.dev
+// annotation that replaces it.
+var migration = []struct{ old, replacement string }{
+	{"metallb.io/address-pool", farolv1.AnnotationPool},
+	{"metallb.universe.tf/address-pool", farolv1.AnnotationPool},
+	{"metallb.io/loadBalancerIPs", farolv1.AnnotationAddresses},
+	{"metallb.universe.tf/loadBalancerIPs", farolv1.AnnotationAddresses},
+	{"metallb.io/allow-shared-ip", farolv1.AnnotationSharingKey},
+	{"metallb.universe.tf/allow-shared-ip", farolv1.AnnotationSharingKey},
 }
