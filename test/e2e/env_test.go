@@ -48,7 +48,9 @@ type world struct {
 }
 
 type worldOptions struct {
-	nodes        int
+	nodes int
+	// routers is the number of router hosts (lab.Options.Routers).
+	routers      int
 	speakerFlags []string
 	// nodeFlags adds flags for one node's speaker.
 	nodeFlags map[string][]string
@@ -66,7 +68,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	if o.nodes == 0 {
 		o.nodes = 3
 	}
-	l := lab.StartT(t, lab.Options{Nodes: o.nodes})
+	l := lab.StartT(t, lab.Options{Nodes: o.nodes, Routers: o.routers})
 	scheme, err := farolv1.Scheme()
 	if err != nil {
 		t.Fatal(err)

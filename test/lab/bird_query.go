@@ -57,7 +57,7 @@ func parseBIRDProtocols(out []byte, now time.Time) ([]Session, error) {
 			cur.State = val
 			cur.Established = val == "Established"
 			if cur.Established && !since.IsZero() {
-				cur.Uptime = now.Sub(since)
+				cur.Uptime, cur.Since = now.Sub(since), since
 			}
 		case "Neighbor address":
 			a, err := netip.ParseAddr(val)
@@ -76,15 +76,15 @@ func parseBIRDProtocols(out []byte, now time.Time) ([]Session, error) {
 			channel = key
 		case "Routes":
 			// "N imported, M exported, K preferred"
-			n, err := strconv.Atoi(strings.Fields(val)[0])
-			if err != nil {
+			var in, out int
+			if _, err := fmt.Sscanf(val, "%d imported, %d exported", &in, &out); err != nil {
 				return nil, fmt.Errorf("birdc show protocols all: routes %q: %w", val, err)
 			}
 			switch channel {
 			case "Channel ipv4":
-				cur.Received4 = n
+				cur.Received4, cur.Sent4 = in, out
 			case "Channel ipv6":
-				cur.Received6 = n
+				cur.Received6, cur.Sent6 = in, out
 			}
 		}
 	}

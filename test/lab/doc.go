@@ -8,7 +8,8 @@
 //
 //	cp      control plane: etcd and kube-apiserver (test/cluster)
 //	client  sends the traffic under test (Curl, ping, arping)
-//	router  a BGP router, FRR or BIRD, once StartRouter runs it
+//	router  a BGP router, FRR or BIRD, once StartRouter runs it; with
+//	        Options.Routers > 1 also router-2 (10.77.0.4) and on
 //	node-i  a Kubernetes node: kube-proxy, "pod" addresses on an ifb link
 //	        named pods (the kernel has no dummy type), routes to the other
 //	        nodes' pod CIDRs
@@ -34,9 +35,10 @@
 // bgpd, bfdd) or BIRD 2, in the foreground with its own configuration,
 // sockets and PID files, generated from RouterOptions (ASN, dynamic ranges
 // or explicit neighbors, eBGP or iBGP, timers, BFD, ECMP, graceful
-// restart, TCP MD5). It installs what it learns, IPv4 and IPv6, in the
-// namespace's kernel table. Router.Sessions, Router.BFDPeers and
-// Host.Routes return parsed values; Router.RouteClient sends the client's
+// restart, TCP MD5, prefixes it originates). It installs what it learns,
+// IPv4 and IPv6, in the namespace's kernel table. Router.Sessions,
+// Router.BFDPeers, Router.BGPPaths (with communities, large communities,
+// LOCAL_PREF, AS path) and Host.Routes return parsed values; Router.RouteClient sends the client's
 // traffic for Service addresses through the router, which spreads
 // connections over its multipath routes.
 //

@@ -16,7 +16,10 @@ type frrSummary map[string]struct {
 		RemoteAs       uint32 `json:"remoteAs"`
 		State          string `json:"state"`
 		PeerUptimeMsec int64  `json:"peerUptimeMsec"`
-		PfxRcd         int    `json:"pfxRcd"`
+		// Epoch seconds.
+		PeerUptimeEstablishedEpoch int64 `json:"peerUptimeEstablishedEpoch"`
+		PfxRcd                     int   `json:"pfxRcd"`
+		PfxSnt                     int   `json:"pfxSnt"`
 	} `json:"peers"`
 }
 
@@ -47,14 +50,15 @@ func parseFRRSummary(out []byte) ([]Session, error) {
 				s = &Session{Peer: a, ASN: p.RemoteAs, State: p.State, Established: p.State == "Established"}
 				if s.Established {
 					s.Uptime = time.Duration(p.PeerUptimeMsec) * time.Millisecond
+					s.Since = time.Unix(p.PeerUptimeEstablishedEpoch, 0)
 				}
 				byPeer[a] = s
 			}
 			switch family {
 			case "ipv4Unicast":
-				s.Received4 = p.PfxRcd
+				s.Received4, s.Sent4 = p.PfxRcd, p.PfxSnt
 			case "ipv6Unicast":
-				s.Received6 = p.PfxRcd
+				s.Received6, s.Sent6 = p.PfxRcd, p.PfxSnt
 			}
 		}
 	}

@@ -43,6 +43,8 @@ type Lab struct {
 	Client *Host
 	// Router is where StartRouter runs FRR or BIRD.
 	Router *Host
+	// Routers are the router hosts, Router first (Options.Routers).
+	Routers []*Host
 	// ControlPlane runs etcd and kube-apiserver.
 	ControlPlane *Host
 

@@ -15,6 +15,10 @@ import (
 // VIP range (.200 upwards).
 const maxNodes = 100
 
+// maxRouters keeps router hosts (10.77.0.1, then .4 upwards) below the
+// nodes' addresses.
+const maxRouters = 8
+
 // Options configures Start; the zero value is a three-node lab with
 // kube-proxy, in a temporary directory.
 type Options struct {
@@ -36,6 +40,11 @@ type Options struct {
 	// NoKubeProxy skips kube-proxy, for tests that need only the network
 	// and the API server.
 	NoKubeProxy bool
+	// Routers is the number of router hosts, each able to run one BGP
+	// router: router (10.77.0.1), then router-2 (10.77.0.4) and on. Default
+	// 1; more for tests with several routers, e.g. one a node must not
+	// pass another's routes to.
+	Routers int
 }
 
 // prefixRE is what a prefix may look like: namespace names end up as file
@@ -52,6 +61,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Nodes < 1 || o.Nodes > maxNodes {
 		return o, fmt.Errorf("%d nodes: want 1 to %d", o.Nodes, maxNodes)
+	}
+	if o.Routers == 0 {
+		o.Routers = 1
+	}
+	if o.Routers < 1 || o.Routers > maxRouters {
+		return o, fmt.Errorf("%d routers: want 1 to %d", o.Routers, maxRouters)
 	}
 	if o.Prefix == "" {
 		b := make([]byte, 2)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"time"
 )
 
@@ -41,6 +42,13 @@ type RouterOptions struct {
 	// GracefulRestart turns on graceful restart (RFC 4724) on the router:
 	// FRR bgp graceful-restart, BIRD graceful restart on.
 	GracefulRestart bool
+	// Host is the router host to run on, one of Lab.Routers. Default
+	// Lab.Router.
+	Host *Host
+	// Announce are prefixes the router originates and sends to every
+	// peer (FRR network statements, a BIRD static protocol); otherwise it
+	// sends nothing.
+	Announce []netip.Prefix
 }
 
 // RouterPeer is one neighbor, or a range of dynamic neighbors, of the
@@ -92,6 +100,7 @@ type routerDaemon interface {
 	ready(ctx context.Context, r *Router) error
 	sessions(ctx context.Context, r *Router) ([]Session, error)
 	bfdPeers(ctx context.Context, r *Router) ([]BFDPeer, error)
+	bgpPaths(ctx context.Context, r *Router, prefix netip.Prefix) ([]BGPPath, error)
 }
 
 // routerStartTimeout bounds the wait for the daemon's control socket.
@@ -111,12 +120,13 @@ var routerSysctls = []sysctl{
 	{"net.ipv4.conf." + hostIface + ".send_redirects", "0"},
 }
 
-// StartRouter starts FRR or BIRD in the router namespace and returns once
-// it answers on its control socket (sessions come up later; poll Sessions).
-// Lab.Stop stops it, or Router.Stop earlier. One router at a time.
+// StartRouter starts FRR or BIRD in a router namespace (Options.Host) and
+// returns once it answers on its control socket (sessions come up later;
+// poll Sessions). Lab.Stop stops it, or Router.Stop earlier. One router at
+// a time per router host.
 func (l *Lab) StartRouter(ctx context.Context, o RouterOptions) (_ *Router, err error) {
-	r := &Router{Host: l.Router}
-	if r.Options, err = o.withDefaults(l.Router.IPv4); err != nil {
+	r := &Router{Host: cmp.Or(o.Host, l.Router)}
+	if r.Options, err = o.withDefaults(r.Host.IPv4); err != nil {
 		return nil, fmt.Errorf("start router: %w", err)
 	}
 	switch o.Daemon {
@@ -155,7 +165,7 @@ func (l *Lab) StartRouter(ctx context.Context, o RouterOptions) (_ *Router, err 
 	if err := waitReady(ctx, r.procs, func() error { return r.daemon.ready(ctx, r) }); err != nil {
 		return nil, err
 	}
-	l.logf("%s router up in %s (AS %d, dir %s)", o.Daemon, since(begin), r.Options.ASN, r.Dir)
+	l.logf("%s router up on %s in %s (AS %d, dir %s)", o.Daemon, r.Host.Name, since(begin), r.Options.ASN, r.Dir)
 	return r, nil
 }
 
@@ -268,6 +278,13 @@ func (o RouterOptions) withDefaults(self netip.Addr) (RouterOptions, error) {
 		peers[i] = p
 	}
 	o.Peers = peers
+	o.Announce = slices.Clone(o.Announce)
+	for i, p := range o.Announce {
+		if !p.IsValid() {
+			return o, fmt.Errorf("announce %d: invalid prefix", i)
+		}
+		o.Announce[i] = p.Masked()
+	}
 	return o, nil
 }
 
@@ -283,9 +300,14 @@ type Session struct {
 	Established bool
 	// Uptime is how long the session has been Established.
 	Uptime time.Duration
+	// Since is when it was Established, by the router's clock: a session
+	// that did not reset keeps it (FRR counts whole seconds).
+	Since time.Time
 	// Received4 and Received6 count the IPv4 and IPv6 unicast prefixes
 	// accepted from the neighbor.
 	Received4, Received6 int
+	// Sent4 and Sent6 count the prefixes sent to it.
+	Sent4, Sent6 int
 }
 
 // BFDPeer is one BFD session as the router reports it.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,18 @@ var routerFuncs = template.FuncMap{
 	"s":     func(d time.Duration) int64 { return int64(d / time.Second) },
 	"list":  func(s ...string) []string { return s },
 	"bfdOf": bfdOf,
+	"ofAF":  ofAF,
+}
+
+// ofAF returns the prefixes of one address family, "ipv4" or "ipv6".
+func ofAF(prefixes []netip.Prefix, af string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range prefixes {
+		if p.Addr().Is4() == (af == "ipv4") {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // bfdOf returns the BFD timers of the first peer that has BFD, or nil.

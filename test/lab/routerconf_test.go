@@ -25,15 +25,20 @@ func TestRouterConfig(t *testing.T) {
 			{Address: netip.MustParseAddr("fd00:77::12"), ASN: 64512},
 		},
 	}
+	// The router also originates routes of both families.
+	announce := []netip.Prefix{netip.MustParsePrefix("10.99.0.0/24"), netip.MustParsePrefix("10.98.0.0/24"), netip.MustParsePrefix("fd00:99::/64")}
 	for _, tc := range []struct {
-		daemon RouterDaemon
-		files  map[string]string // golden file -> template
+		daemon   RouterDaemon
+		files    map[string]string // golden file -> template
+		announce []netip.Prefix
 	}{
-		{FRR, map[string]string{"frr-zebra.conf": "zebra", "frr-bgpd.conf": "bgpd", "frr-bfdd.conf": "bfdd"}},
-		{BIRD, map[string]string{"bird.conf": "bird.conf"}},
+		{FRR, map[string]string{"frr-zebra.conf": "zebra", "frr-bgpd.conf": "bgpd", "frr-bfdd.conf": "bfdd"}, nil},
+		{BIRD, map[string]string{"bird.conf": "bird.conf"}, nil},
+		{FRR, map[string]string{"frr-bgpd-announce.conf": "bgpd"}, announce},
+		{BIRD, map[string]string{"bird-announce.conf": "bird.conf"}, announce},
 	} {
 		o := base
-		o.Daemon = tc.daemon
+		o.Daemon, o.Announce = tc.daemon, tc.announce
 		o, err := o.withDefaults(netip.MustParseAddr("10.77.0.1"))
 		if err != nil {
 			t.Fatal(err)

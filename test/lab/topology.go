@@ -52,6 +52,10 @@ func (l *Lab) newHost(name string, n int) *Host {
 func (l *Lab) plan() {
 	l.bridge = &Host{Name: "br", Netns: l.Prefix + "-br", lab: l}
 	l.Router = l.newHost("router", 1)
+	l.Routers = []*Host{l.Router}
+	for i := 2; i <= l.opts.Routers; i++ {
+		l.Routers = append(l.Routers, l.newHost(fmt.Sprintf("router-%d", i), 2+i))
+	}
 	l.ControlPlane = l.newHost("cp", 2)
 	l.Client = l.newHost("client", 3)
 	for i := 1; i <= l.opts.Nodes; i++ {
@@ -66,7 +70,7 @@ func (l *Lab) plan() {
 
 // hosts are all hosts on the segment, nodes last.
 func (l *Lab) hosts() []*Host {
-	hs := []*Host{l.ControlPlane, l.Client, l.Router}
+	hs := append([]*Host{l.ControlPlane, l.Client}, l.Routers...)
 	for _, n := range l.Nodes {
 		hs = append(hs, &n.Host)
 	}
