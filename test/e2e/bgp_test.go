@@ -27,7 +27,11 @@ import (
 func TestBGPECMP(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	r, err := w.lab.StartRouter(w.ctx, lab.RouterOptions{Daemon: lab.FRR,
-		Peers: []lab.RouterPeer{{Range: w.lab.Subnet4, Password: "e2e-md5", BFD: &lab.BFDOptions{}}}})
+		Peers: []lab.RouterPeer{{Range: w.lab.Subnet4, Password: "e2e-md5",
+			// Slow BFD: this test checks that the status is left alone while
+			// nothing happens, and 100 ms × 3 can expire on a loaded
+			// machine (TestBGPNodeLoss measures the fast one).
+			BFD: &lab.BFDOptions{MinRx: 300 * time.Millisecond, MinTx: 300 * time.Millisecond, Multiplier: 3}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +50,7 @@ func TestBGPECMP(t *testing.T) {
 		&farolv1.BGPPeer{ObjectMeta: metav1.ObjectMeta{Name: "tor"}, Spec: farolv1.BGPPeerSpec{
 			PeerAddress: r.Host.IPv4.String(), PeerASN: r.Options.ASN, MyASN: 64601, HoldTime: ms(3 * time.Second),
 			PasswordSecretRef: &farolv1.SecretKeyRef{Name: "tor-md5"},
-			BFD:               &farolv1.BFD{MinRx: ms(100 * time.Millisecond), MinTx: ms(100 * time.Millisecond), Multiplier: &three}}},
+			BFD:               &farolv1.BFD{MinRx: ms(300 * time.Millisecond), MinTx: ms(300 * time.Millisecond), Multiplier: &three}}},
 		&farolv1.BGPAdvertisement{ObjectMeta: metav1.ObjectMeta{Name: "routed"}, Spec: farolv1.BGPAdvertisementSpec{Pools: []string{"routed"}}},
 	}
 	for _, o := range objs {
