@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -73,7 +74,13 @@ func (r *BGPPasswordsReconciler) Reconcile(ctx context.Context, _ ctrl.Request) 
 	case apierrors.IsNotFound(err):
 		have = corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: r.Namespace, Name: BGPPasswordsSecret,
 			Labels: map[string]string{"app.kubernetes.io/managed-by": "farol-controller"}}, Data: want}
-		if err := r.Client.Create(ctx, &have); err != nil {
+		err := r.Client.Create(ctx, &have)
+		if apierrors.IsAlreadyExists(err) {
+			// The cache had not seen it yet (another replica's, or ours
+			// from before a restart): read it again shortly.
+			return ctrl.Result{RequeueAfter: time.Second}, nil
+		}
+		if err != nil {
 			return ctrl.Result{}, fmt.Errorf("create %s: %w", BGPPasswordsSecret, err)
 		}
 	case err != nil:
