@@ -30,7 +30,7 @@ import (
 // world is one lab with Farol running in it: the controller in this
 // process, a speaker process per node.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	lab      *lab.Lab
 	c        client.Client
@@ -59,14 +59,17 @@ type worldOptions struct {
 	// rather than as farol-speaker (to read a Secret the shipped RBAC
 	// rightly keeps from it).
 	adminSpeakers map[string]bool
+	// noKubeProxy leaves kube-proxy out, for scenarios that send no
+	// traffic to the Services and would only pay for its rules.
+	noKubeProxy bool
 }
 
-func newWorld(t *testing.T, o worldOptions) *world {
+func newWorld(t testing.TB, o worldOptions) *world {
 	t.Helper()
 	if o.nodes == 0 {
 		o.nodes = 3
 	}
-	l := lab.StartT(t, lab.Options{Nodes: o.nodes})
+	l := lab.StartT(t, lab.Options{Nodes: o.nodes, NoKubeProxy: o.noKubeProxy})
 	scheme, err := farolv1.Scheme()
 	if err != nil {
 		t.Fatal(err)

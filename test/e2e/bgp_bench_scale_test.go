@@ -1,0 +1,214 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
+	"github.com/farol-lb/farol/test/internal/procstat"
+	"github.com/farol-lb/farol/test/lab"
+)
+
+// benchScalePoll is how often the scale part counts the router's routes:
+// one dump of ten thousand multipath routes takes tens of milliseconds of
+// a core that the speakers and FRR share, so not every 10 ms.
+const benchScalePoll = 200 * time.Millisecond
+
+// scaleResult is what advertising many Services took.
+type scaleResult struct {
+	services int
+	// created: from the first create until the last create (Service and
+	// EndpointSlice) returned.
+	created time.Duration
+	// addressed: from the first create until the controller's last
+	// address write was seen on a watch.
+	addressed time.Duration
+	// routed: from that last address write until every route was in the
+	// router's kernel table with a next hop per node.
+	routed time.Duration
+	// withdrawn: from the BGPAdvertisement's deletion until no route was
+	// left.
+	withdrawn time.Duration
+	// worstDump is the longest read of the full table (the poll's cost).
+	worstDump time.Duration
+	// before and after: each speaker's memory, idle with one Service and
+	// with every route advertised.
+	nodes         []string
+	before, after []procstat.Memory
+	// resets counts sessions that were not up for the whole part.
+	resets int
+}
+
+// scale advertises many Services from every node over BFD-watched
+// sessions, then deletes the BGPAdvertisement.
+func (bb *bgpBench) scale() scaleResult {
+	w := bb.w
+	bb.useRouter(true)
+	res := scaleResult{services: bb.o.services}
+	res.nodes, res.before = bb.speakerMemory()
+	tab := bb.routeTable()
+	partBegin := time.Now()
+	bb.advertise("bench", benchScalePool)
+
+	ctx, cancel := context.WithCancel(w.ctx)
+	defer cancel()
+	aw := watchAddresses(ctx, w, "bench")
+	begin := time.Now()
+	names := make(chan string)
+	var wg sync.WaitGroup
+	for range bb.o.workers {
+		wg.Go(func() {
+			for name := range names {
+				bb.createService(name, "bench")
+			}
+		})
+	}
+	for i := range bb.o.services {
+		names <- fmt.Sprintf("b%05d", i)
+	}
+	close(names)
+	wg.Wait()
+	res.created = time.Since(begin)
+	w.t.Logf("%d Services created in %s", bb.o.services, res.created.Round(time.Millisecond))
+
+	n := len(w.lab.Nodes)
+	routed, worst, err := until(tab, benchScalePool, benchScalePoll, 20*time.Minute, func(rs []lab.Route) bool {
+		full := 0
+		for _, r := range rs {
+			if len(r.NextHops) == n {
+				full++
+			}
+		}
+		return full == bb.o.services
+	})
+	if err != nil {
+		w.t.Fatalf("%d routes with %d next hops: %v", bb.o.services, n, err)
+	}
+	res.worstDump = worst
+	count, last := aw.state()
+	if count != bb.o.services {
+		w.t.Fatalf("every route is in, but the watch saw %d of %d Services addressed", count, bb.o.services)
+	}
+	res.addressed, res.routed = last.Sub(begin), routed.Sub(last)
+	w.t.Logf("last address %s after the first create, every route %s after it",
+		res.addressed.Round(time.Millisecond), res.routed.Round(time.Millisecond))
+	_, res.after = bb.speakerMemory()
+	res.resets = bb.resets(time.Since(partBegin))
+
+	var ad farolv1.BGPAdvertisement
+	ad.Name = "bench"
+	gone := time.Now()
+	if err := w.c.Delete(w.ctx, &ad); err != nil {
+		w.t.Fatal(err)
+	}
+	done, _, err := until(tab, benchScalePool, benchScalePoll, 10*time.Minute, func(rs []lab.Route) bool { return len(rs) == 0 })
+	if err != nil {
+		w.t.Fatalf("withdraw %d routes: %v", bb.o.services, err)
+	}
+	res.withdrawn = done.Sub(gone)
+	return res
+}
+
+// speakerMemory reads every speaker's RSS and peak.
+func (bb *bgpBench) speakerMemory() ([]string, []procstat.Memory) {
+	w := bb.w
+	var names []string
+	var mems []procstat.Memory
+	for _, n := range w.lab.Nodes {
+		m, err := procstat.Read(w.speakers[n.Name].PID())
+		if err != nil {
+			w.t.Fatalf("%s's speaker: %v", n.Name, err)
+		}
+		names, mems = append(names, n.Name), append(mems, m)
+	}
+	return names, mems
+}
+
+// resets counts the router's sessions that are down or came up less than
+// d ago.
+func (bb *bgpBench) resets(d time.Duration) int {
+	w := bb.w
+	ss, err := bb.router.Sessions(w.ctx)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	resets := len(w.lab.Nodes) - len(ss)
+	for _, s := range ss {
+		if !s.Established || s.Uptime < d {
+			w.t.Logf("session with %s: %s, up %s, in a part of %s", s.Peer, s.State, s.Uptime, d.Round(time.Millisecond))
+			resets++
+		}
+	}
+	return resets
+}
+
+// addressWatch records, from a watch, when each Service of a pool was
+// first seen with an address.
+type addressWatch struct {
+	mu   sync.Mutex
+	seen map[string]bool
+	last time.Time
+}
+
+// watchAddresses watches the Services labelled with pool until ctx ends.
+func watchAddresses(ctx context.Context, w *world, pool string) *addressWatch {
+	cs, err := kubernetes.NewForConfig(w.lab.Config)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	aw := &addressWatch{seen: map[string]bool{}}
+	opts := metav1.ListOptions{LabelSelector: benchLabel + "=" + pool}
+	// The first watch starts before any Service of the pool exists, and
+	// this returns once it is open; later ones resume where the last
+	// ended.
+	ready := make(chan struct{})
+	go func() {
+		for ctx.Err() == nil {
+			wi, err := cs.CoreV1().Services(w.ns).Watch(ctx, opts)
+			if ready != nil {
+				close(ready)
+				ready = nil
+			}
+			if err != nil {
+				time.Sleep(100 * time.Millisecond)
+				continue
+			}
+			for ev := range wi.ResultChan() {
+				s, ok := ev.Object.(*corev1.Service)
+				if !ok {
+					// An error (410 Gone): start again from now.
+					opts.ResourceVersion = ""
+					continue
+				}
+				opts.ResourceVersion = s.ResourceVersion
+				if len(s.Status.LoadBalancer.Ingress) > 0 {
+					aw.saw(s.Name, time.Now())
+				}
+			}
+			wi.Stop()
+		}
+	}()
+	<-ready
+	return aw
+}
+
+func (aw *addressWatch) saw(name string, at time.Time) {
+	aw.mu.Lock()
+	defer aw.mu.Unlock()
+	if !aw.seen[name] {
+		aw.seen[name] = true
+		aw.last = at
+	}
+}
+
+func (aw *addressWatch) state() (int, time.Time) {
+	aw.mu.Lock()
+	defer aw.mu.Unlock()
+	return len(aw.seen), aw.last
+}
