@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -13,9 +14,11 @@ import (
 // bgpBenchResults are every figure of one run of BenchmarkBGP.
 type bgpBenchResults struct {
 	bgpBenchOptions
-	frr         string
-	withdrawals []withdrawal
-	scale       scaleResult
+	frr string
+	// before and after: how busy the machine was.
+	before, after string
+	withdrawals   []withdrawal
+	scale         scaleResult
 }
 
 // print writes the report: Markdown tables, as issue 10's closing note
@@ -23,6 +26,7 @@ type bgpBenchResults struct {
 func (r bgpBenchResults) print(out io.Writer) {
 	fmt.Fprintf(out, "\n## make bench-bgp (FAROL_BGP_REPS=%d FAROL_BGP_SERVICES=%d FAROL_BGP_WORKERS=%d)\n\n", r.reps, r.services, r.workers)
 	fmt.Fprintf(out, "3 nodes, %s with maximum-paths 8; sessions: hold 3 s, connect retry 1 s, BFD 100 ms × 3 where said; kube-proxy off.\n", r.frr)
+	fmt.Fprintf(out, "Machine: %d CPUs; at the start %s; at the end %s.\n", runtime.NumCPU(), r.before, r.after)
 	if len(r.withdrawals) > 0 {
 		fmt.Fprintf(out, "\nWithdrawal: from the cut or SIGTERM until the node's next hop is gone from the router's kernel route (read every %s), %d repetitions over the 3 nodes.\n\n", ms(benchPoll), r.reps)
 		fmt.Fprintf(out, "| | p50 | max | node back: all next hops again, p50 / max |\n|---|---|---|---|\n")
@@ -31,13 +35,14 @@ func (r bgpBenchResults) print(out io.Writer) {
 		}
 	}
 	if s := r.scale; s.services > 0 {
-		fmt.Fprintf(out, "\nScale: %d Services (one address each, a /18 pool) advertised by all 3 nodes over BFD-watched sessions; the router's table counted every %s (one read of the full table took up to %s).\n\n",
+		fmt.Fprintf(out, "\nScale: %d Services (one address each, a /18 pool) advertised by all 3 nodes (sessions without BFD); the router's table counted every %s (one read of the full table took up to %s).\n\n",
 			s.services, ms(benchScalePoll), ms(s.worstDump))
 		fmt.Fprintf(out, "| | |\n|---|---|\n")
 		fmt.Fprintf(out, "| Services and EndpointSlices created (%d workers) | %s |\n", r.workers, ms(s.created))
 		fmt.Fprintf(out, "| first create → last address written (seen on a watch) | %s |\n", ms(s.addressed))
 		fmt.Fprintf(out, "| **last address written → every route in the router's kernel table with 3 next hops** | **%s** |\n", ms(s.routed))
 		fmt.Fprintf(out, "| BGPAdvertisement deleted → every route gone | %s |\n", ms(s.withdrawn))
+		fmt.Fprintf(out, "| BGPAdvertisement created again → every route back with 3 next hops | %s |\n", ms(s.readvertised))
 		for i, node := range s.nodes {
 			fmt.Fprintf(out, "| %s speaker RSS: with one Service → with %d (peak) | %s → %s (%s) |\n",
 				node, s.services, mib(s.before[i].RSS), mib(s.after[i].RSS), mib(s.after[i].Peak))

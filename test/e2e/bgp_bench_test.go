@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,23 +31,25 @@ import (
 //
 // A benchmark rather than a test so that `go test` without -bench (make
 // test) never runs it; it runs once (-benchtime 1x) and prints a table.
-// 0 for either variable leaves that part out.
+// 0 for either variable leaves that part out. FAROL_BGP_LAB_DIR keeps the
+// lab's logs (speakers, FRR) in that directory.
 func BenchmarkBGP(b *testing.B) {
 	o := bgpBenchOptions{services: envInt(b, "FAROL_BGP_SERVICES", 10000), reps: envInt(b, "FAROL_BGP_REPS", 10),
 		workers: envInt(b, "FAROL_BGP_WORKERS", 16)}
-	bb := &bgpBench{w: newWorld(b, worldOptions{noKubeProxy: true}), o: o}
+	bb := &bgpBench{w: newWorld(b, worldOptions{noKubeProxy: true, labDir: os.Getenv("FAROL_BGP_LAB_DIR")}), o: o}
 	defer bb.stopRouter()
 	frr, err := lab.FRRVersion(b.Context())
 	if err != nil {
 		b.Fatal(err)
 	}
-	res := bgpBenchResults{bgpBenchOptions: o, frr: "FRR " + frr}
+	res := bgpBenchResults{bgpBenchOptions: o, frr: "FRR " + frr, before: machineLoad()}
 	if o.reps > 0 {
 		res.withdrawals = bb.withdrawals()
 	}
 	if o.services > 0 {
 		res.scale = bb.scale()
 	}
+	res.after = machineLoad()
 	res.print(os.Stdout)
 	res.report(b)
 }
@@ -213,4 +216,24 @@ func envInt(t testing.TB, name string, def int) int {
 		t.Fatalf("%s=%q: want a whole number ≥ 0", name, v)
 	}
 	return n
+}
+
+// machineLoad describes how busy the machine is: the load averages and
+// the share of time runnable tasks waited for a CPU (PSI), since figures
+// in milliseconds depend on it.
+func machineLoad() string {
+	load, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	out := "load average " + strings.Join(strings.Fields(string(load))[:3], " ")
+	if psi, err := os.ReadFile("/proc/pressure/cpu"); err == nil {
+		line, _, _ := strings.Cut(string(psi), "\n")
+		for _, f := range strings.Fields(line) {
+			if v, ok := strings.CutPrefix(f, "avg60="); ok {
+				out += ", CPU pressure " + v + "% (tasks waiting for a CPU, last minute)"
+			}
+		}
+	}
+	return out
 }

@@ -153,7 +153,8 @@ func sameAddrs(a, b []netip.Addr) bool {
 const benchLabel = "bench.farol.dev/pool"
 
 // createService creates a Service in the pool, with the shared backend of
-// every node as its endpoints, and returns its name.
+// every node as its endpoints, and returns its name: two requests, where
+// lab.Endpoints, which also replaces, makes four more.
 func (bb *bgpBench) createService(name, pool string) string {
 	w := bb.w
 	s := gen.Service(name, gen.InNamespace(w.ns), gen.NoNodePorts(), gen.WithPool(pool), gen.WithLabel(benchLabel, pool))
@@ -161,7 +162,15 @@ func (bb *bgpBench) createService(name, pool string) string {
 		w.t.Errorf("create %s: %v", name, err)
 		return name
 	}
-	w.backendsShared(name)
+	eps, err := lab.EndpointSlices(s, w.sharedBackends(), true)
+	if err != nil {
+		w.t.Error(err)
+	}
+	for _, e := range eps {
+		if err := w.c.Create(w.ctx, e); err != nil {
+			w.t.Errorf("create %s: %v", e.Name, err)
+		}
+	}
 	return name
 }
 
