@@ -63,27 +63,27 @@ func (bb *bgpBench) repeat(name, key string, tab *lab.RouteTable, host netip.Pre
 	wd := withdrawal{name: name, key: key}
 	for i := range bb.o.reps {
 		n := w.lab.Nodes[i%len(w.lab.Nodes)]
-		if _, _, err := until(tab, host, benchPoll, 2*time.Minute, hasAll); err != nil {
+		if _, err := until(tab, host, benchPoll, 2*time.Minute, hasAll); err != nil {
 			w.t.Fatalf("%s, rep %d: before it, %s: %v", name, i+1, host, err)
 		}
 		bb.waitSessions()
 		begin, restore := fail(n)
-		gone, _, err := until(tab, host, benchPoll, 30*time.Second, func(rs []lab.Route) bool {
+		gone, err := until(tab, host, benchPoll, 30*time.Second, func(rs []lab.Route) bool {
 			return !slices.Contains(lab.Gateways(rs), n.IPv4)
 		})
 		if err != nil {
 			w.t.Fatalf("%s, rep %d: %s's next hop: %v", name, i+1, n.Name, err)
 		}
-		wd.took = append(wd.took, gone.Sub(begin))
+		wd.took = append(wd.took, gone.at.Sub(begin))
 		back := time.Now()
 		restore()
-		done, _, err := until(tab, host, benchPoll, 2*time.Minute, hasAll)
+		done, err := until(tab, host, benchPoll, 2*time.Minute, hasAll)
 		if err != nil {
 			w.t.Fatalf("%s, rep %d: after %s came back: %v", name, i+1, n.Name, err)
 		}
-		wd.back = append(wd.back, done.Sub(back))
+		wd.back = append(wd.back, done.at.Sub(back))
 		w.t.Logf("%s, rep %d: %s's next hop gone after %s; all back %s after its return", name, i+1, n.Name,
-			gone.Sub(begin).Round(time.Millisecond), done.Sub(back).Round(time.Millisecond))
+			gone.at.Sub(begin).Round(time.Millisecond), done.at.Sub(back).Round(time.Millisecond))
 	}
 	return wd
 }
@@ -116,26 +116,33 @@ func (bb *bgpBench) stopSpeaker(n *lab.Node) (time.Time, func()) {
 	}
 }
 
-// until reads the routes inside prefix every interval until cond holds,
-// and returns when the read that showed it ended and the longest read.
-func until(tab *lab.RouteTable, prefix netip.Prefix, every, timeout time.Duration, cond func([]lab.Route) bool) (time.Time, time.Duration, error) {
+// polled is what until saw: when the read that showed the condition
+// ended, the longest read, and how many reads it took.
+type polled struct {
+	at    time.Time
+	worst time.Duration
+	reads int
+}
+
+// until reads the routes inside prefix every interval until cond holds.
+func until(tab *lab.RouteTable, prefix netip.Prefix, every, timeout time.Duration, cond func([]lab.Route) bool) (polled, error) {
 	deadline := time.Now().Add(timeout)
 	tick := time.NewTicker(every)
 	defer tick.Stop()
-	var worst time.Duration
+	var p polled
 	for {
 		begin := time.Now()
 		routes, err := tab.Within(prefix)
-		end := time.Now()
-		worst = max(worst, end.Sub(begin))
+		p.at = time.Now()
+		p.worst, p.reads = max(p.worst, p.at.Sub(begin)), p.reads+1
 		if err != nil {
-			return end, worst, err
+			return p, err
 		}
 		if cond(routes) {
-			return end, worst, nil
+			return p, nil
 		}
-		if end.After(deadline) {
-			return end, worst, fmt.Errorf("not within %s; routes %+v", timeout, routes)
+		if p.at.After(deadline) {
+			return p, fmt.Errorf("not within %s; routes %+v", timeout, routes)
 		}
 		<-tick.C
 	}
