@@ -125,8 +125,10 @@ bench-speaker: bins
 # until the node's next hop leaves the router's kernel route; then 10,000
 # Services advertised by every node: time from the last address written
 # to every route in the router's kernel table with 3 next hops, speaker
-# RSS, time to withdraw them all. Prints Markdown tables. About 15 minutes
-# (FAROL_BGP_REPS, FAROL_BGP_SERVICES make it shorter; 0 leaves a part out).
+# RSS, time to withdraw them all and to advertise them all again. Prints
+# Markdown tables. About 7 to 10 minutes, half of it creating the Services
+# (FAROL_BGP_REPS, FAROL_BGP_SERVICES make it shorter, 0 leaves a part
+# out; FAROL_BGP_LAB_DIR keeps the speakers' and FRR's logs there).
 bench-bgp: bins
 	FAROL_BIN_DIR=$$(hack/bins.sh --print) $(GO) test -count=1 -run '^$$' -bench '^BenchmarkBGP$$' -benchtime 1x -v \
 	  -timeout 60m ./test/e2e/
