@@ -30,7 +30,7 @@ import (
 // world is one lab with Farol running in it: the controller in this
 // process, a speaker process per node.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	lab      *lab.Lab
 	c        client.Client
@@ -61,14 +61,20 @@ type worldOptions struct {
 	// rather than as farol-speaker (to read a Secret the shipped RBAC
 	// rightly keeps from it).
 	adminSpeakers map[string]bool
+	// noKubeProxy leaves kube-proxy out, for scenarios that send no
+	// traffic to the Services and would only pay for its rules.
+	noKubeProxy bool
+	// labDir, if set, is the lab's work directory, kept afterwards with
+	// every process's log.
+	labDir string
 }
 
-func newWorld(t *testing.T, o worldOptions) *world {
+func newWorld(t testing.TB, o worldOptions) *world {
 	t.Helper()
 	if o.nodes == 0 {
 		o.nodes = 3
 	}
-	l := lab.StartT(t, lab.Options{Nodes: o.nodes, Routers: o.routers})
+	l := lab.StartT(t, lab.Options{Nodes: o.nodes, Routers: o.routers, NoKubeProxy: o.noKubeProxy, Dir: o.labDir})
 	scheme, err := farolv1.Scheme()
 	if err != nil {
 		t.Fatal(err)
@@ -205,6 +211,13 @@ var backendSeq = map[string]int{}
 // use) for a Service: enough for announcement tests with many Services.
 func (w *world) backendsShared(svc string) {
 	w.t.Helper()
+	if err := w.lab.Endpoints(w.ctx, w.ns, svc, w.sharedBackends(), true); err != nil {
+		w.t.Error(err)
+	}
+}
+
+// sharedBackends are one backend per node, started on first use.
+func (w *world) sharedBackends() []*lab.Backend {
 	w.sharedOnce.Do(func() {
 		for _, n := range w.lab.Nodes {
 			b, err := n.StartBackend(n.PodCIDR4.Addr().Next(), 8080)
@@ -215,9 +228,7 @@ func (w *world) backendsShared(svc string) {
 			w.shared = append(w.shared, b)
 		}
 	})
-	if err := w.lab.Endpoints(w.ctx, w.ns, svc, w.shared, true); err != nil {
-		w.t.Error(err)
-	}
+	return w.shared
 }
 
 // backends starts one HTTP backend per node for the Service and publishes

@@ -34,34 +34,24 @@ func (l *Lab) Endpoints(ctx context.Context, namespace, service string, backends
 }
 
 func (l *Lab) endpoints(ctx context.Context, namespace, service string, backends []*Backend, ready bool) error {
-	byFamily := map[discoveryv1.AddressType][]*Backend{}
-	for _, b := range backends {
-		if b.Addr.Port() != backends[0].Addr.Port() {
-			return fmt.Errorf("backends on ports %d and %d: a slice has one set of ports", backends[0].Addr.Port(), b.Addr.Port())
-		}
-		family := discoveryv1.AddressTypeIPv4
-		if b.Addr.Addr().Is6() {
-			family = discoveryv1.AddressTypeIPv6
-		}
-		byFamily[family] = append(byFamily[family], b)
-	}
-	var ports []discoveryv1.EndpointPort
+	var svc *corev1.Service
 	if len(backends) > 0 {
-		svc, err := l.kube.CoreV1().Services(namespace).Get(ctx, service, metav1.GetOptions{})
-		if err != nil {
+		var err error
+		if svc, err = l.kube.CoreV1().Services(namespace).Get(ctx, service, metav1.GetOptions{}); err != nil {
 			return err
 		}
-		if ports, err = slicePorts(svc, backends[0].Addr.Port()); err != nil {
-			return err
-		}
+	} else {
+		svc = &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: service}}
+	}
+	want, err := EndpointSlices(svc, backends, ready)
+	if err != nil {
+		return err
 	}
 	for _, family := range []discoveryv1.AddressType{discoveryv1.AddressTypeIPv4, discoveryv1.AddressTypeIPv6} {
-		name := service + "-lab-" + strings.ToLower(string(family))
-		var err error
-		if bs := byFamily[family]; len(bs) > 0 {
-			err = l.applySlice(ctx, endpointSlice(namespace, name, service, family, ports, bs, ready))
+		if s := want[family]; s != nil {
+			err = l.applySlice(ctx, s)
 		} else {
-			err = l.kube.DiscoveryV1().EndpointSlices(namespace).Delete(ctx, name, metav1.DeleteOptions{})
+			err = l.kube.DiscoveryV1().EndpointSlices(namespace).Delete(ctx, sliceName(service, family), metav1.DeleteOptions{})
 			if apierrors.IsNotFound(err) {
 				err = nil
 			}
@@ -71,6 +61,39 @@ func (l *Lab) endpoints(ctx context.Context, namespace, service string, backends
 		}
 	}
 	return nil
+}
+
+// EndpointSlices returns the slices Endpoints writes for svc, by address
+// family (none for a family without backends), for a caller that creates
+// many at once and wants one request per slice.
+func EndpointSlices(svc *corev1.Service, backends []*Backend, ready bool) (map[discoveryv1.AddressType]*discoveryv1.EndpointSlice, error) {
+	byFamily := map[discoveryv1.AddressType][]*Backend{}
+	for _, b := range backends {
+		if b.Addr.Port() != backends[0].Addr.Port() {
+			return nil, fmt.Errorf("backends on ports %d and %d: a slice has one set of ports", backends[0].Addr.Port(), b.Addr.Port())
+		}
+		family := discoveryv1.AddressTypeIPv4
+		if b.Addr.Addr().Is6() {
+			family = discoveryv1.AddressTypeIPv6
+		}
+		byFamily[family] = append(byFamily[family], b)
+	}
+	out := map[discoveryv1.AddressType]*discoveryv1.EndpointSlice{}
+	if len(backends) == 0 {
+		return out, nil
+	}
+	ports, err := slicePorts(svc, backends[0].Addr.Port())
+	if err != nil {
+		return nil, err
+	}
+	for family, bs := range byFamily {
+		out[family] = endpointSlice(svc.Namespace, sliceName(svc.Name, family), svc.Name, family, ports, bs, ready)
+	}
+	return out, nil
+}
+
+func sliceName(service string, family discoveryv1.AddressType) string {
+	return service + "-lab-" + strings.ToLower(string(family))
 }
 
 // slicePorts are the Service's ports the backends serve, as slice ports

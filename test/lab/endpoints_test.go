@@ -1,10 +1,14 @@
 package lab
 
 import (
+	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
@@ -42,5 +46,48 @@ func TestSlicePorts(t *testing.T) {
 				t.Errorf("ports %v, want %v", names, tc.want)
 			}
 		})
+	}
+}
+
+// TestEndpointSlices: one slice per family of the backends, named after
+// the Service and the family, each endpoint on its backend's node with the
+// given readiness; mixed ports are refused.
+func TestEndpointSlices(t *testing.T) {
+	n1, n2 := &Node{Host: Host{Name: "node-1"}}, &Node{Host: Host{Name: "node-2"}}
+	be := func(n *Node, addr string) *Backend { return &Backend{Node: n, Addr: netip.MustParseAddrPort(addr)} }
+	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "web"},
+		Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Name: "http", Protocol: corev1.ProtocolTCP, Port: 80}}}}
+	got, err := EndpointSlices(svc, []*Backend{be(n1, "10.244.1.1:8080"), be(n2, "10.244.2.1:8080"), be(n1, "[fd00:244:1::1]:8080")}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[discoveryv1.AddressType][]string{
+		discoveryv1.AddressTypeIPv4: {"10.244.1.1@node-1", "10.244.2.1@node-2"},
+		discoveryv1.AddressTypeIPv6: {"fd00:244:1::1@node-1"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d slices, want %d", len(got), len(want))
+	}
+	for family, eps := range want {
+		s := got[family]
+		if s == nil {
+			t.Fatalf("no %s slice", family)
+		}
+		if name := "web-lab-" + strings.ToLower(string(family)); s.Name != name || s.Namespace != "ns" || s.Labels[discoveryv1.LabelServiceName] != "web" {
+			t.Errorf("%s slice is %s/%s for %q, want ns/%s for web", family, s.Namespace, s.Name, s.Labels[discoveryv1.LabelServiceName], name)
+		}
+		var gotEps []string
+		for _, e := range s.Endpoints {
+			gotEps = append(gotEps, e.Addresses[0]+"@"+*e.NodeName)
+			if *e.Conditions.Ready {
+				t.Errorf("%s: ready, want not ready", e.Addresses[0])
+			}
+		}
+		if !slices.Equal(gotEps, eps) {
+			t.Errorf("%s endpoints %v, want %v", family, gotEps, eps)
+		}
+	}
+	if _, err := EndpointSlices(svc, []*Backend{be(n1, "10.244.1.1:8080"), be(n2, "10.244.2.1:9090")}, true); err == nil {
+		t.Errorf("backends on two ports: no error")
 	}
 }

@@ -115,3 +115,17 @@ func (frr) ready(ctx context.Context, r *Router) error {
 func vtysh(ctx context.Context, r *Router, daemon, command string) ([]byte, error) {
 	return output(ctx, "vtysh", "--vty_socket", r.Dir, "-d", daemon, "-c", command)
 }
+
+// FRRVersion is the version of Debian's frr that StartRouter runs, as
+// zebra reports it ("8.4.4").
+func FRRVersion(ctx context.Context) (string, error) {
+	out, err := output(ctx, filepath.Join(frrDir, "zebra"), "--version")
+	if err != nil {
+		return "", err
+	}
+	m := regexp.MustCompile(`version (\S+)`).FindSubmatch(out)
+	if m == nil {
+		return "", fmt.Errorf("zebra --version: no version in %q", out)
+	}
+	return string(m[1]), nil
+}

@@ -81,6 +81,7 @@ func TestNetwork(t *testing.T) {
 	}
 
 	testProc(t, n1)
+	testRouteTable(t, l)
 
 	if err := n1.LinkDown(); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,13 +8,13 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	"github.com/farol-lb/farol/test/internal/procstat"
 )
 
 // work is what the speaker has done so far, from controller-runtime's
@@ -149,7 +148,9 @@ type memory struct {
 // and reads the live heap.
 func sampleMemory() memory {
 	var m memory
-	m.rss, m.peak = procStatus("VmRSS"), procStatus("VmHWM")
+	if pm, err := procstat.Read(procstat.Self); err == nil {
+		m.rss, m.peak = pm.RSS, pm.Peak
+	}
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -166,28 +167,6 @@ func baseline() memory {
 	// "5" resets VmHWM to the current RSS (proc(5)).
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 	return sampleMemory()
-}
-
-// procStatus reads a "kB" field of /proc/self/status, in bytes.
-func procStatus(field string) uint64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		name, rest, ok := strings.Cut(s.Text(), ":")
-		if !ok || name != field {
-			continue
-		}
-		kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-		if err != nil {
-			return 0
-		}
-		return kb << 10
-	}
-	return 0
 }
 
 func mib(b uint64) float64 { return float64(b) / (1 << 20) }
