@@ -20,6 +20,11 @@ import (
 const (
 	lossHold  = 3 * time.Second
 	bfdTarget = 500 * time.Millisecond
+	// bfdReturn bounds how long a node whose link came back waits for its
+	// route with BFD: the session this node reset when BFD went down dials
+	// again every second, where GoBGP waits 5 s in Idle after a hold
+	// timer expiry or the router's NOTIFICATION.
+	bfdReturn = 5 * time.Second
 )
 
 func dur(d time.Duration) *metav1.Duration { return &metav1.Duration{Duration: d} }
@@ -145,7 +150,12 @@ func TestBGPNodeLoss(t *testing.T) {
 				t.Errorf("%s: node-1's next hop gone %v after the cut without BFD: before a hold time could run out", name, took)
 			}
 			t.Logf("%s: node-1's link cut: next hop gone at the router %v later", name, took.Round(time.Millisecond))
+			back := time.Now() // the link came back as cutUntilGone returned
 			w.eventually(name+": node-1 back as a next hop", 30*time.Second, gateways(w, r, host, w.nodeIPv4s()...))
+			t.Logf("%s: node-1's link back: next hop again %v later", name, time.Since(back).Round(time.Millisecond))
+			if bfd && time.Since(back) > bfdReturn {
+				t.Errorf("%s: node-1 a next hop again only %v after its link came back, want under %v", name, time.Since(back), bfdReturn)
+			}
 			if bfd {
 				// node-1 reset its side when BFD went down, and says so.
 				w.eventually(name+": node-1's status says BFD took the session down", 20*time.Second, func() string {

@@ -48,8 +48,9 @@ type Peer struct {
 	RestartTime     time.Duration
 }
 
-// idleHoldAfterReset is how long a reset session stays idle before it is
-// dialled again.
+// idleHoldAfterReset is how long a session this node reset (ResetSession,
+// a changed peer) stays idle before it is dialled again. After a hold
+// timer expiry or a NOTIFICATION received GoBGP waits a fixed 5 s instead.
 const idleHoldAfterReset = time.Second
 
 // peerEntry is a configured peer, the number of its policy objects and

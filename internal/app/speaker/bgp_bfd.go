@@ -54,6 +54,10 @@ func (w *bfdWatch) handle(ctx context.Context, ev bfd.Event) {
 	if ev.From != bfd.Up || ev.To != bfd.Down {
 		return
 	}
+	// Reset by us, the session waits 1 s before it dials again, where
+	// GoBGP waits 5 s after a hold timer expiry or the router's
+	// NOTIFICATION: the node's routes return that much sooner when the
+	// path does.
 	if err := w.reset.ResetSession(ctx, ev.Remote, bfdDownReason); err != nil {
 		w.log.Warn("resetting a BGP session after BFD went down", "peer", peer, "error", err)
 	}
