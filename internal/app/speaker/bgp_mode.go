@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -32,6 +33,8 @@ type bgpMode struct {
 	status  *bgpStatus // nil when the announcer reports no sessions
 	watch   *bfdWatch  // nil without BFD events or session resets
 	ann     BGP
+
+	stopOnce sync.Once
 }
 
 // startBGP starts the announcer and BFD (or takes the injected ones);
@@ -119,6 +122,10 @@ type restarter interface {
 // decision before the speaker stops. The routers drop the routes after
 // their restart time if the speaker does not come back.
 func (m *bgpMode) stop(log *slog.Logger) {
+	m.stopOnce.Do(func() { m.leave(log) })
+}
+
+func (m *bgpMode) leave(log *slog.Logger) {
 	if r, ok := m.ann.(restarter); ok && r.RestartKeepsRoutes() {
 		log.Info("BGP sessions closed for a restart: the routers keep this node's routes for their restart time")
 		if err := r.Close(true); err != nil {

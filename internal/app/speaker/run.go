@@ -139,7 +139,7 @@ func Run(ctx context.Context, o Options) error {
 	if bgpMode != nil {
 		r.appliers[decision.ModeBGP] = bgpMode.applier
 		r.initial = newInitialPass()
-		defer bgpMode.stop(log)
+		defer bgpMode.stop(log) // on an error; after a hand-over it did already
 	}
 	redecideKick, redecide := kicker()
 	peerKick, refreshPeers := kicker()
@@ -255,8 +255,18 @@ func Run(ctx context.Context, o Options) error {
 	// Hand over: the others see us leave and announce; we keep answering
 	// each address until we hear its successor claim it.
 	log.Info("handing over")
+	bgpDone := make(chan struct{})
 	if bgpMode != nil {
+		// BGP needs no successor: the routers have the other nodes'
+		// routes. The routes are withdrawn (or kept, for a graceful
+		// restart) while Layer 2 hands over, not after.
 		bgpMode.applier.freeze()
+		go func() {
+			defer close(bgpDone)
+			bgpMode.stop(log)
+		}()
+	} else {
+		close(bgpDone)
 	}
 	if err := members.Leave(time.Second); err != nil {
 		log.Warn("leaving", "error", err)
@@ -266,6 +276,7 @@ func Run(ctx context.Context, o Options) error {
 	cancel()
 	ap.dropAll()
 	ap.apply()
+	<-bgpDone
 	stopMgr()
 	return <-mgrDone
 }
