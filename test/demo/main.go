@@ -102,6 +102,9 @@ func run(ctx context.Context) (err error) {
 	if err := d.failover(vip); err != nil {
 		return err
 	}
+	if err := d.inspect(); err != nil {
+		return err
+	}
 	d.instructions(vip)
 	<-ctx.Done()
 	return nil

@@ -77,7 +77,7 @@ func (o *Options) startBGP(ctx context.Context, mgr ctrl.Manager, log *slog.Logg
 			return nil, fmt.Errorf("register BGP metrics: %w", err)
 		}
 	}
-	peers := &bgpPeers{cache: mgr.GetClient(), secrets: mgr.GetClient(), self: o.NodeName, namespace: o.passwordsNamespace(),
+	peers := &bgpPeers{refreshed: make(chan struct{}), cache: mgr.GetClient(), secrets: mgr.GetClient(), self: o.NodeName, namespace: o.passwordsNamespace(),
 		ann: ann, bfd: runner, log: log.With("mode", "bgp"), told: map[string]bool{}}
 	if status != nil {
 		status.waiting = peers.waitingStatus

@@ -40,7 +40,16 @@ type bgpPeers struct {
 
 	mu      sync.Mutex
 	waiting []waitingPeer // for the status: peers without their password
+
+	// refreshed is closed once the peers were first set up (or failed
+	// to be): the status waits for it, so that it never reports a
+	// restarted node without sessions for a moment.
+	refreshed     chan struct{}
+	refreshedOnce sync.Once
 }
+
+// Refreshed is closed after the first refresh.
+func (p *bgpPeers) Refreshed() <-chan struct{} { return p.refreshed }
 
 // bgpRetry is how soon a refresh that failed is tried again.
 const bgpRetry = 2 * time.Second
@@ -59,6 +68,7 @@ func (p *bgpPeers) refreshLoop(ctx context.Context, kick <-chan struct{}, poke f
 			p.log.Warn("setting up BGP sessions", "error", err)
 			t = time.AfterFunc(bgpRetry, poke)
 		}
+		p.refreshedOnce.Do(func() { close(p.refreshed) })
 		select {
 		case <-ctx.Done():
 			if t != nil {

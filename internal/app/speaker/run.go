@@ -208,7 +208,16 @@ func Run(ctx context.Context, o Options) error {
 			bgpMode.peers.refreshLoop(mctx, bgpKick, refreshBGP)
 		}()
 		if bgpMode.status != nil {
-			go bgpMode.status.run(mctx)
+			go func() {
+				// Once the peers are set up, which is after the first
+				// pass: a restarted node never shows no sessions.
+				select {
+				case <-bgpMode.peers.Refreshed():
+				case <-mctx.Done():
+					return
+				}
+				bgpMode.status.run(mctx)
+			}()
 		}
 		if bgpMode.watch != nil {
 			go bgpMode.watch.run(mctx)
