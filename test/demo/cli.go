@@ -43,7 +43,7 @@ func (d *demo) settled(limit time.Duration) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("not settled after %v (last error: %v)", limit, err)
+			return fmt.Errorf("not settled after %v (last error: %w)", limit, err)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
