@@ -43,7 +43,10 @@ func (d *demo) settled(limit time.Duration) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("not settled after %v (last error: %w)", limit, err)
+			if err != nil {
+				return fmt.Errorf("not settled after %v: %w", limit, err)
+			}
+			return fmt.Errorf("not settled after %v", limit)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
