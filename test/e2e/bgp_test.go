@@ -120,6 +120,26 @@ func TestBGPECMP(t *testing.T) {
 	local := w.service("routed-local", []gen.ServiceOption{gen.WithPool("routed"), gen.Local()}, "node-2", "node-3")[0]
 	w.eventually("a route to "+local.String()+" through node-2 and node-3 only", 30*time.Second,
 		gateways(w, r, netip.PrefixFrom(local, 32), w.node("node-2").IPv4, w.node("node-3").IPv4))
+	// ECMP spreads connections: with Local traffic the node a connection
+	// enters is the node of the backend that answers, so 40 connections
+	// must name both.
+	w.waitCurl(local)
+	spread := map[string]int{}
+	for range 40 {
+		body, err := w.lab.Curl(w.ctx, w.url(local))
+		if err != nil {
+			t.Fatalf("curl %s through the router: %v", local, err)
+		}
+		f := strings.Fields(body)
+		if len(f) < 2 {
+			t.Fatalf("unexpected answer %q", body)
+		}
+		spread[f[1]]++
+	}
+	t.Logf("40 connections to %s through the router: %v", local, spread)
+	if len(spread) < 2 {
+		t.Errorf("40 connections all entered one node: %v", spread)
+	}
 
 	// node-1's speaker stops: its next hop goes, the others stay.
 	begin := time.Now()

@@ -71,6 +71,11 @@ func TestPathsAdvertisedAndWithdrawn(t *testing.T) {
 // A path that names its peers goes to those only, and moves when its list
 // changes.
 func TestPathPeers(t *testing.T) {
+	// Every GoBGP server is started before any session carries routes:
+	// StartBgp writes package globals of GoBGP's table package that the
+	// other servers read while they process updates (a data race in
+	// GoBGP, harmless with the one server per process Farol runs).
+	r3 := newRouter(t, loopbacks(1)[0], 65003)
 	a, rs, ps := topology(t, 65000, 65002)
 	r1, r2, local := rs[0], rs[1], a.opts.RouterID
 	rt := func(nh netip.Addr) route { return route{from: local, nextHop: nh, asPathLen: 1} }
@@ -86,7 +91,6 @@ func TestPathPeers(t *testing.T) {
 	wantRoutes(t, r2, map[netip.Prefix]route{host4: rt(local), agg4: rt(local)}, 5*time.Second)
 
 	// A peer added later gets only what is meant for it.
-	r3 := newRouter(t, loopbacks(1)[0], 65003)
 	r3.accept(t, local, nodeASN)
 	p3 := r3.peer("r3")
 	p3.SourceAddress = local

@@ -18,6 +18,11 @@ const shutdownPoll = 10 * time.Millisecond
 // defaultHoldTime is GoBGP's hold time for a peer that sets none.
 const defaultHoldTime = 90 * time.Second
 
+// withdrawLinger is how long Shutdown waits after the withdrawal is
+// written before it closes the sessions and returns: time for a router to
+// install it (FRR took up to tens of milliseconds on a loaded machine).
+const withdrawLinger = 200 * time.Millisecond
+
 // shutdownMessage is the administrative shutdown communication (RFC 9003)
 // routers log when the sessions close.
 const shutdownMessage = "farol speaker shutting down"
@@ -48,6 +53,13 @@ func (a *Announcer) Shutdown(ctx context.Context) error {
 		a.log.Info("bgp paths withdrawn for shutdown", "count", len(a.paths))
 		a.paths = map[netip.Prefix]Path{}
 		errs = append(errs, a.awaitWithdrawn(ctx, before))
+		// Written is not yet installed: the router still has to process
+		// the UPDATE and change its forwarding table. The node this
+		// speaker runs on may be going away, so leave it that long.
+		select {
+		case <-ctx.Done():
+		case <-time.After(withdrawLinger):
+		}
 	}
 	for _, e := range a.peers {
 		if err := a.bgp.ShutdownPeer(ctx, &api.ShutdownPeerRequest{Address: e.peer.Address.String(), Communication: shutdownMessage}); err != nil {
