@@ -235,3 +235,9 @@ func appendErr(errs field.ErrorList, err *field.Error) field.ErrorList {
 	}
 	return errs
 }
+
+// BGPPasswordsSecret is the Secret, in Farol's namespace, into which the
+// controller copies each BGPPeer's password (keyed by peer name) and
+// from which the speakers read them: the one Secret besides the gossip
+// key a speaker may read.
+const BGPPasswordsSecret = "farol-bgp-passwords"

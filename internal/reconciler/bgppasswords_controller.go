@@ -17,12 +17,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
+	"github.com/farol-lb/farol/internal/config"
 )
 
 // BGPPasswordsSecret is the Secret, in the controller's namespace, that
 // holds the TCP MD5 password of every BGPPeer that has one, keyed by peer
 // name.
-const BGPPasswordsSecret = "farol-bgp-passwords"
+const BGPPasswordsSecret = config.BGPPasswordsSecret
 
 // BGPPasswordsReconciler copies each BGPPeer's password from the Secret
 // the user named into BGPPasswordsSecret. The speakers may read that one

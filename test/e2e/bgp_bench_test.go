@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"net/netip"
 	"os"
 	"strconv"
@@ -114,38 +113,10 @@ func (bb *bgpBench) useRouter(bfd bool) {
 func (bb *bgpBench) waitSessions() {
 	w, r := bb.w, bb.router
 	w.t.Helper()
-	w.eventually("a session with every node at the router", time.Minute, func() string {
-		ss, err := r.Sessions(w.ctx)
-		if err != nil {
-			return err.Error()
-		}
-		up := 0
-		for _, s := range ss {
-			if s.Established {
-				up++
-			}
-		}
-		if up != len(w.lab.Nodes) {
-			return fmt.Sprintf("%d of %d established: %+v", up, len(w.lab.Nodes), ss)
-		}
-		if !bb.bfd {
-			return ""
-		}
-		ps, err := r.BFDPeers(w.ctx)
-		if err != nil {
-			return err.Error()
-		}
-		up = 0
-		for _, p := range ps {
-			if p.Up {
-				up++
-			}
-		}
-		if up != len(w.lab.Nodes) {
-			return fmt.Sprintf("%d of %d BFD sessions up: %+v", up, len(w.lab.Nodes), ps)
-		}
-		return ""
-	})
+	w.eventually("a session with every node at the router", time.Minute, sessionsUp(w, r, w.nodeAddrs(), 0))
+	if bb.bfd {
+		w.eventually("a BFD session with every node at the router", time.Minute, bfdUp(w, r))
+	}
 }
 
 func (bb *bgpBench) stopRouter() {

@@ -41,25 +41,13 @@ func lossPeer(name string, r *lab.Router, bfd bool) *farolv1.BGPPeer {
 	return p
 }
 
-// nodeIPv4s are the lab's nodes' IPv4 addresses, or those of the named
-// nodes.
-func (w *world) nodeIPv4s(names ...string) []netip.Addr {
-	var out []netip.Addr
-	for _, n := range w.lab.Nodes {
-		if len(names) == 0 || strings.Contains(" "+strings.Join(names, " ")+" ", " "+n.Name+" ") {
-			out = append(out, n.IPv4)
-		}
-	}
-	return out
-}
-
 // cutUntilGone cuts node's link and returns how long the router kept it as
 // a next hop to host, polling every 10 ms for at most limit; the link
 // comes back before it returns.
 func (w *world) cutUntilGone(r *lab.Router, node string, host netip.Prefix, limit time.Duration) (time.Duration, bool) {
 	w.t.Helper()
 	n := w.node(node)
-	keep := w.nodeIPv4s()
+	keep := w.nodeAddrs()
 	var others []netip.Addr
 	for _, a := range keep {
 		if a != n.IPv4 {
@@ -92,14 +80,8 @@ func (w *world) cutUntilGone(r *lab.Router, node string, host netip.Prefix, limi
 func TestBGPNodeLoss(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	routed := netip.MustParsePrefix("10.79.1.0/28")
-	for _, o := range []client.Object{
-		gen.Pool("routed", []string{routed.String()}),
-		&farolv1.BGPAdvertisement{ObjectMeta: metav1.ObjectMeta{Name: "routed"}, Spec: farolv1.BGPAdvertisementSpec{Pools: []string{"routed"}}},
-	} {
-		if err := w.c.Create(w.ctx, o); err != nil {
-			t.Fatal(err)
-		}
-	}
+	w.create(gen.Pool("routed", []string{routed.String()}),
+		&farolv1.BGPAdvertisement{ObjectMeta: metav1.ObjectMeta{Name: "routed"}, Spec: farolv1.BGPAdvertisementSpec{Pools: []string{"routed"}}})
 	vip := w.service("loss", []gen.ServiceOption{gen.WithPool("routed")})[0]
 	host := netip.PrefixFrom(vip, 32)
 	for _, daemon := range []lab.RouterDaemon{lab.FRR, lab.BIRD} {
@@ -117,27 +99,10 @@ func TestBGPNodeLoss(t *testing.T) {
 				t.Fatal(err)
 			}
 			peer := lossPeer(name, r, bfd)
-			if err := w.c.Create(w.ctx, peer); err != nil {
-				t.Fatal(err)
-			}
-			w.eventually(name+": a route to "+vip.String()+" through every node", 30*time.Second, gateways(w, r, host, w.nodeIPv4s()...))
+			w.create(peer)
+			w.eventually(name+": a route to "+vip.String()+" through every node", 30*time.Second, gateways(w, r, host, w.nodeAddrs()...))
 			if bfd {
-				w.eventually(name+": BFD up with every node", 20*time.Second, func() string {
-					ps, err := r.BFDPeers(w.ctx)
-					if err != nil {
-						return err.Error()
-					}
-					up := 0
-					for _, p := range ps {
-						if p.Up {
-							up++
-						}
-					}
-					if up != len(w.lab.Nodes) {
-						return fmt.Sprintf("BFD peers %+v", ps)
-					}
-					return ""
-				})
+				w.eventually(name+": BFD up with every node", 20*time.Second, bfdUp(w, r))
 			}
 			w.waitCurl(vip)
 			took, ok := w.cutUntilGone(r, "node-1", host, 3*lossHold)
@@ -151,7 +116,7 @@ func TestBGPNodeLoss(t *testing.T) {
 			}
 			t.Logf("%s: node-1's link cut: next hop gone at the router %v later", name, took.Round(time.Millisecond))
 			back := time.Now() // the link came back as cutUntilGone returned
-			w.eventually(name+": node-1 back as a next hop", 30*time.Second, gateways(w, r, host, w.nodeIPv4s()...))
+			w.eventually(name+": node-1 back as a next hop", 30*time.Second, gateways(w, r, host, w.nodeAddrs()...))
 			t.Logf("%s: node-1's link back: next hop again %v later", name, time.Since(back).Round(time.Millisecond))
 			if bfd && time.Since(back) > bfdReturn {
 				t.Errorf("%s: node-1 a next hop again only %v after its link came back, want under %v", name, time.Since(back), bfdReturn)

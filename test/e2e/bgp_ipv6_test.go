@@ -8,7 +8,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	farolv1 "github.com/farol-lb/farol/api/v1alpha1"
 	"github.com/farol-lb/farol/test/gen"
@@ -38,14 +37,10 @@ func TestBGPDualStackBIRD(t *testing.T) {
 		PeerAddress: r.Host.IPv4.String(), PeerASN: r.Options.ASN, MyASN: 64601, HoldTime: dur(lossHold)}}
 	ibgp := &farolv1.BGPPeer{ObjectMeta: metav1.ObjectMeta{Name: "bird-v6"}, Spec: farolv1.BGPPeerSpec{
 		PeerAddress: r.Host.IPv6.String(), PeerASN: r.Options.ASN, MyASN: r.Options.ASN, HoldTime: dur(lossHold)}}
-	for _, o := range []client.Object{
+	w.create(
 		gen.Pool("dual", []string{routed4.String(), routed6.String()}), ebgp, ibgp,
 		&farolv1.BGPAdvertisement{ObjectMeta: metav1.ObjectMeta{Name: "dual"}, Spec: farolv1.BGPAdvertisementSpec{Pools: []string{"dual"}}},
-	} {
-		if err := w.c.Create(w.ctx, o); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	addrs := w.service("dual", []gen.ServiceOption{gen.WithPool("dual"), gen.DualStack(corev1.IPFamilyPolicyRequireDualStack)})
 	if len(addrs) != 2 || !addrs[0].Is4() || !addrs[1].Is6() {
 		t.Fatalf("addresses %v, want one IPv4 and one IPv6", addrs)
@@ -104,15 +99,11 @@ func TestBGPDualStackBIRD(t *testing.T) {
 
 	// One pool in both modes: the router has a route through every node
 	// and, on the segment, exactly one node answers ARP for the address.
-	for _, o := range []client.Object{
+	w.create(
 		gen.Pool("both", []string{"10.77.0.240-10.77.0.243"}),
 		&farolv1.L2Advertisement{ObjectMeta: metav1.ObjectMeta{Name: "both"}, Spec: farolv1.L2AdvertisementSpec{Pools: []string{"both"}}},
 		&farolv1.BGPAdvertisement{ObjectMeta: metav1.ObjectMeta{Name: "both"}, Spec: farolv1.BGPAdvertisementSpec{Pools: []string{"both"}}},
-	} {
-		if err := w.c.Create(w.ctx, o); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	both := w.service("both", []gen.ServiceOption{gen.WithPool("both")})[0]
 	w.eventually("a route to "+both.String()+" through every node", 30*time.Second, gateways(w, r, netip.PrefixFrom(both, 32), nodes4...))
 	w.eventually("one node answering ARP for "+both.String(), 20*time.Second, func() string {

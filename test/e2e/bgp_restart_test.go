@@ -74,14 +74,10 @@ func TestBGPStopAndRestart(t *testing.T) {
 	}
 	peer := lossPeer("tor", r, false)
 	peer.Spec.GracefulRestart = true
-	for _, o := range []client.Object{
+	w.create(
 		gen.Pool("routed", []string{routed.String()}), peer,
 		&farolv1.BGPAdvertisement{ObjectMeta: metav1.ObjectMeta{Name: "routed"}, Spec: farolv1.BGPAdvertisementSpec{Pools: []string{"routed"}}},
-	} {
-		if err := w.c.Create(w.ctx, o); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	n1 := w.node("node-1")
 
 	// Graceful restart: node-1 is the only way to the Service.
@@ -136,7 +132,7 @@ func TestBGPStopAndRestart(t *testing.T) {
 	// its routes did, until Kubernetes noticed.
 	vip := w.service("elsewhere", []gen.ServiceOption{gen.WithPool("routed")}, "node-2", "node-3")[0]
 	host := netip.PrefixFrom(vip, 32)
-	w.eventually("a route to "+vip.String()+" through every node", 30*time.Second, gateways(w, r, host, w.nodeIPv4s()...))
+	w.eventually("a route to "+vip.String()+" through every node", 30*time.Second, gateways(w, r, host, w.nodeAddrs()...))
 	w.waitCurl(vip)
 	p = w.startProbe(vip, requestEvery, time.Second)
 	time.Sleep(500 * time.Millisecond)
@@ -150,7 +146,7 @@ func TestBGPStopAndRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = n1.LinkUp() })
-	w.eventually("node-1's next hop withdrawn", 10*time.Second, gateways(w, r, host, w.nodeIPv4s("node-2", "node-3")...))
+	w.eventually("node-1's next hop withdrawn", 10*time.Second, gateways(w, r, host, w.nodeAddrs("node-2", "node-3")...))
 	time.Sleep(lossHold + time.Second) // past the hold time a silent node would take
 	sum = p.stop()
 	t.Logf("graceful stop, node gone after: speaker exited in %v; %d requests, %d failed",

@@ -270,6 +270,26 @@ func sessionsUp(w *world, r *lab.Router, nodes []netip.Addr, minUp time.Duration
 	}
 }
 
+// bfdUp is a condition: r has a BFD session Up with every node.
+func bfdUp(w *world, r *lab.Router) func() string {
+	return func() string {
+		ps, err := r.BFDPeers(w.ctx)
+		if err != nil {
+			return err.Error()
+		}
+		var up []netip.Addr
+		for _, p := range ps {
+			if p.Up {
+				up = append(up, p.Peer)
+			}
+		}
+		if !sameAddrs(up, w.nodeAddrs()) {
+			return fmt.Sprintf("BFD peers %+v", ps)
+		}
+		return ""
+	}
+}
+
 // established lists the nodes r has an Established session with.
 func established(w *world, r *lab.Router) []netip.Addr {
 	w.t.Helper()

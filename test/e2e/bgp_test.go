@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"net/netip"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -164,10 +163,7 @@ func gateways(w *world, r *lab.Router, prefix netip.Prefix, want ...netip.Addr) 
 				got = append(got, nh.Gateway)
 			}
 		}
-		slices.SortFunc(got, netip.Addr.Compare)
-		w := slices.Clone(want)
-		slices.SortFunc(w, netip.Addr.Compare)
-		if !slices.Equal(got, w) {
+		if !sameAddrs(got, want) {
 			return fmt.Sprintf("next hops %v, want %v", got, w)
 		}
 		return ""

@@ -12,10 +12,12 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/farol-lb/farol/internal/config"
 )
 
 // passwordsSecret is the Secret the controller copies BGP passwords into.
-const passwordsSecret = "farol-bgp-passwords"
+const passwordsSecret = config.BGPPasswordsSecret
 
 // passwordsCache restricts the speaker's Secret cache to the password
 // copy in namespace: one list and one watch of that Secret by name, which
